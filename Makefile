@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# The install stamp changes whenever the pinned requirements do, so `make` reinstalls only then.
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1-12)
+
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help install run test lint format migrate requirements clean-db
+
+help:
+	@echo "make run    - install, start embedded PostgreSQL, migrate, seed demo tenants, serve on :8000"
+	@echo "make test   - install, then ruff, makemigrations --check and the pytest suite"
+	@echo "make requirements - recompile requirements/*.txt from requirements/*.in"
+
+$(STAMP):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-projectmeats.settings.development} bash deploy/migrate.sh
+
+run: migrate
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 0.0.0.0:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	DJANGO_SETTINGS_MODULE=projectmeats.settings.test $(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+requirements:
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt requirements/base.in
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/dev.txt requirements/dev.in
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/prod.txt requirements/prod.in
+
+clean-db:
+	rm -rf .data/postgres

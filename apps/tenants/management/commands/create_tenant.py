@@ -1,0 +1,29 @@
+"""Provision a tenant: schema, primary domain and owner membership, in one transaction."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from apps.tenants.services import tenant_create
+from backend.exceptions import ApplicationError
+
+
+class Command(BaseCommand):
+    help = "Create a tenant with its schema, primary domain and owner membership."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--schema", required=True, help="Schema name, e.g. acme.")
+        parser.add_argument("--name", required=True, help="Company name, e.g. 'Acme Meats'.")
+        parser.add_argument("--domain", required=True, help="Primary host, e.g. acme.localhost.")
+        parser.add_argument("--owner-email", required=True, help="E-mail of the tenant's owner.")
+        parser.add_argument("--no-input", "--noinput", action="store_true", help="Never prompt (CI).")
+
+    def handle(self, *args, **options):
+        try:
+            tenant = tenant_create(
+                schema_name=options["schema"],
+                name=options["name"],
+                domain=options["domain"],
+                owner_email=options["owner_email"],
+            )
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"Created tenant {tenant.name!r} (schema {tenant.schema_name}) on {options['domain']}.")

@@ -1,0 +1,44 @@
+"""The tenant (`Client`, one PostgreSQL schema each) and the host names that reach it (`Domain`)."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
+
+
+class Client(TenantMixin):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+        OFFBOARDING = "offboarding", "Offboarding"
+
+    name = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    primary_color = models.CharField(max_length=7, default="#10b981", validators=[hex_colour])
+    secondary_color = models.CharField(max_length=7, default="#3b82f6", validators=[hex_colour])
+    currency = models.CharField(max_length=3, default="USD")
+    time_zone = models.CharField(max_length=64, default="America/Chicago")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Saving a new Client creates and migrates its schema (TEN-01); schemas are never dropped
+    # implicitly — offboarding drops them explicitly after export and grace period.
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.schema_name})"
+
+
+class Domain(DomainMixin):
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain

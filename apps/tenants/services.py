@@ -1,0 +1,89 @@
+"""Writes about tenants: provisioning and the super tenant. Each service is one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name
+
+from apps.accounts.services import membership_ensure, user_ensure
+from backend.exceptions import ApplicationError
+
+from .models import Client, Domain
+from .selectors import domain_taken, schema_exists, tenant_exists
+from .validators import validate_domain, validate_schema_name
+
+
+@transaction.atomic
+def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str) -> Client:
+    """Create the tenant's schema (migrated), its primary domain and the owner's membership.
+
+    Everything runs in one transaction: a failure anywhere leaves no schema, tenant or domain.
+    """
+    schema_name = validate_schema_name(schema_name)
+    domain = validate_domain(domain)
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("A tenant name is required.", field="name")
+    if len(name) > 200:
+        raise ApplicationError("The tenant name is longer than 200 characters.", field="name")
+    try:
+        validate_email(owner_email)
+    except ValidationError:
+        raise ApplicationError(f"Invalid owner e-mail {owner_email!r}.", field="owner_email") from None
+    if tenant_exists(schema_name=schema_name) or schema_exists(schema_name=schema_name):
+        raise ApplicationError(f"A tenant with schema {schema_name!r} already exists.", field="schema_name")
+    if domain_taken(domain=domain):
+        raise ApplicationError(f"Domain {domain!r} is already in use.", field="domain")
+
+    try:
+        tenant = Client(schema_name=schema_name, name=name)
+        tenant.save(verbosity=0)
+    finally:
+        connection.set_schema_to_public()
+    Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+    owner = user_ensure(email=owner_email)
+    membership_ensure(user=owner, tenant=tenant, role="owner")
+    return tenant
+
+
+@dataclass
+class SuperTenantResult:
+    tenant: Client
+    created: bool
+    changed: list[str]
+
+
+@transaction.atomic
+def super_tenant_ensure(*, name: str | None = None, domain: str | None = None) -> SuperTenantResult:
+    """Make sure the public tenant and its primary domain exist and match settings. Idempotent."""
+    name = name or settings.PUBLIC_TENANT_NAME
+    domain = (domain or settings.BASE_DOMAIN).lower()
+    changed: list[str] = []
+    tenant = Client.objects.filter(schema_name=get_public_schema_name()).first()
+    created = tenant is None
+    if created:
+        tenant = Client(schema_name=get_public_schema_name(), name=name)
+        tenant.save(verbosity=0)
+    elif tenant.name != name:
+        tenant.name = name
+        tenant.save(update_fields=["name", "updated_at"])
+        changed.append("name")
+
+    current = Domain.objects.filter(domain=domain).first()
+    if current is None:
+        Domain.objects.filter(tenant=tenant, is_primary=True).update(is_primary=False)
+        Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+        changed.append("domain")
+    elif current.tenant_id != tenant.pk:
+        raise ApplicationError(f"Domain {domain!r} belongs to tenant {current.tenant.schema_name!r}.", field="domain")
+    elif not current.is_primary:
+        Domain.objects.filter(tenant=tenant, is_primary=True).update(is_primary=False)
+        current.is_primary = True
+        current.save(update_fields=["is_primary"])
+        changed.append("primary domain")
+    return SuperTenantResult(tenant=tenant, created=created, changed=changed)

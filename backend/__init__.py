@@ -1,0 +1,1 @@
+"""Platform library: tenancy, database launcher, health checks. No models; never imports apps."""

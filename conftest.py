@@ -1,0 +1,103 @@
+"""Shared test world: two tenants (alpha, beta) with a user per role, plus an outsider.
+
+Creating schemas is the slow part, so the world is built once per test session; each test then runs
+inside a transaction that is rolled back, and the connection is put back on `public` afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client as DjangoClient
+
+from apps.accounts.models import Membership, User
+from apps.accounts.services import membership_ensure, user_ensure
+from apps.tenants.models import Client
+from apps.tenants.services import super_tenant_ensure, tenant_create
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+ROLES = [role.value for role in Membership.Role]
+
+
+@dataclass(frozen=True)
+class TenantWorld:
+    tenant: Client
+    domain: str
+    owner: User
+    admin: User
+    manager: User
+    staff: User
+    viewer: User
+
+    def user(self, role: str) -> User:
+        return getattr(self, role)
+
+
+@dataclass(frozen=True)
+class World:
+    a: TenantWorld
+    b: TenantWorld
+    outsider: User
+
+
+def _build_tenant(schema: str, name: str) -> TenantWorld:
+    domain = f"{schema}.localhost"
+    tenant = tenant_create(schema_name=schema, name=name, domain=domain, owner_email=f"owner@{schema}.test")
+    users = {}
+    for role in ROLES:
+        user = user_ensure(email=f"{role}@{schema}.test", full_name=f"{role.title()} {name}")
+        user.set_password(TEST_PASSWORD)
+        user.save()
+        membership_ensure(user=user, tenant=tenant, role=role)
+        users[role] = user
+    return TenantWorld(tenant=tenant, domain=domain, **users)
+
+
+@pytest.fixture(scope="session")
+def world(django_db_setup, django_db_blocker) -> World:
+    with django_db_blocker.unblock():
+        super_tenant_ensure()
+        a = _build_tenant("alpha", "Alpha Meats")
+        b = _build_tenant("beta", "Beta Provisions")
+        outsider = user_ensure(email="outsider@example.test", full_name="Olive Outsider")
+        outsider.set_password(TEST_PASSWORD)
+        outsider.save()
+        connection.set_schema_to_public()
+    return World(a=a, b=b, outsider=outsider)
+
+
+@pytest.fixture
+def tenant_a(world, db) -> TenantWorld:
+    return world.a
+
+
+@pytest.fixture
+def tenant_b(world, db) -> TenantWorld:
+    return world.b
+
+
+@pytest.fixture
+def outsider(world, db) -> User:
+    return world.outsider
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def client_for(db):
+    """`client_for(tenant_world_or_host, user=None)`: a test client whose requests go to that host."""
+
+    def make(target: TenantWorld | str, user: User | None = None) -> DjangoClient:
+        host = target if isinstance(target, str) else target.domain
+        client = DjangoClient(HTTP_HOST=host)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

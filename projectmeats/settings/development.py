@@ -1,0 +1,19 @@
+"""Local development: DEBUG on, embedded PostgreSQL under .data/ unless DATABASE_URL is set."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, BASE_DOMAIN, database_from_url, env
+
+DEBUG = True
+SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key-not-for-production")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"])
+
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
+else:
+    from backend.embedded_db import persistent_database
+
+    # Data survives restarts of `make run`; the server stops when the last process using it exits.
+    DATABASES = {"default": persistent_database(BASE_DIR / ".data" / "postgres")}
+
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+SEED_DEMO_ALLOWED = True

@@ -1,0 +1,25 @@
+"""Test runs: a throwaway embedded PostgreSQL cluster per test session unless DATABASE_URL is set."""
+
+from .base import *  # noqa: F403
+from .base import database_from_url, env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-with-enough-length-to-be-plausible"
+BASE_DOMAIN = "localhost"
+ALLOWED_HOSTS = [".localhost", "localhost", "testserver"]
+
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
+else:
+    from backend.embedded_db import throwaway_database
+
+    DATABASES = {"default": throwaway_database()}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SEED_DEMO_ALLOWED = True

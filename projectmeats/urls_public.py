@@ -1,0 +1,15 @@
+"""URLs served on the public host (BASE_DOMAIN): landing page and Django admin."""
+
+from django.contrib import admin
+from django.urls import path
+
+from apps.tenants import views as tenant_views
+
+urlpatterns = [
+    path("", tenant_views.landing, name="landing"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "backend.errors.page_not_found"
+handler403 = "backend.errors.permission_denied"
+handler500 = "backend.errors.server_error"

@@ -1,0 +1,8 @@
+"""WSGI entry point for gunicorn; deployments set DJANGO_SETTINGS_MODULE to production."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "projectmeats.settings.production")
+application = get_wsgi_application()

@@ -1,0 +1,55 @@
+"""Production settings read only the environment and refuse to start without their secrets."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "SECRET_KEY": "q8Jm2vX-test-only-0fR7pLk3sN9wZc4yT1hB6dE5gA8uK2mV0xQ",
+    "DATABASE_URL": "postgres://u:p@db.internal:5432/projectmeats",
+    "ALLOWED_HOSTS": ".projectmeats.example",
+}
+
+
+def _import_production(env: dict) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in PROD_ENV and key != "DJANGO_SETTINGS_MODULE"}
+    return subprocess.run(
+        [sys.executable, "-c", "import projectmeats.settings.production as s; print(s.DATABASES['default']['ENGINE'])"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("missing", sorted(PROD_ENV))
+def test_production_refuses_to_start_without_required_variable(missing):
+    env = {key: value for key, value in PROD_ENV.items() if key != missing}
+    result = _import_production(env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_uses_tenant_engine_and_https_settings():
+    result = _import_production(PROD_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django_tenants.postgresql_backend"
+
+
+def test_production_check_deploy_is_clean():
+    env = {**{k: v for k, v in os.environ.items() if k not in PROD_ENV}, **PROD_ENV}
+    env["DJANGO_SETTINGS_MODULE"] = "projectmeats.settings.production"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
