@@ -67,6 +67,7 @@ RESERVED_SCHEMA_NAMES = [
 MIDDLEWARE = [
     "backend.health.HealthCheckMiddleware",
     "backend.tenancy.TenantMiddleware",
+    "backend.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -156,6 +157,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "backend.api.exception_handler",
 }
 
 LOGGING = {

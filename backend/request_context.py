@@ -1,0 +1,53 @@
+"""Per-request facts (request id, client IP, acting user) kept in a context variable.
+
+Services and the audit helper read them without views passing the request around; commands and jobs
+run without a request and get empty values.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    request_id: str = ""
+    ip_address: str | None = None
+
+
+_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("request_context", default=RequestContext())  # noqa: B039 (frozen)
+
+
+def current() -> RequestContext:
+    return _current.get()
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR is the proxy in production; gunicorn's forwarded_allow_ips + the load balancer make
+    # X-Forwarded-For trustworthy only there, so take its first entry only when REMOTE_ADDR is local.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = _current.set(RequestContext(request_id=request_id, ip_address=client_ip(request)))
+        try:
+            response = self.get_response(request)
+        finally:
+            _current.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
