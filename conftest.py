@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client as DjangoClient
 
@@ -87,6 +88,8 @@ def outsider(world, db) -> User:
 def _back_to_public():
     yield
     connection.set_schema_to_public()
+    # Cached routing and other cached values must not outlive the test transaction that made them.
+    cache.clear()
 
 
 @pytest.fixture

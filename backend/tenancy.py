@@ -1,14 +1,64 @@
-"""Tenant routing: the request's host picks the tenant schema before any view runs (TEN-03)."""
+"""Tenant routing: the request's host picks the tenant schema before any view runs (TEN-03).
+
+The host → tenant lookup is cached (PRODUCT.md §9: no routing query for a known host). Entries are
+dropped when a tenant or domain changes (apps.tenants wires `forget_hosts` to its model signals) and
+expire after TENANT_ROUTING_CACHE_SECONDS anyway, which bounds staleness in other processes when the
+cache is process-local (set REDIS_URL in production for a shared cache and immediate invalidation).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
+_MISSING = "missing"
+
+
+def _cache_key(hostname: str) -> str:
+    return f"tenant-route:{hostname.lower()}"
+
+
+def _ttl() -> int:
+    return getattr(settings, "TENANT_ROUTING_CACHE_SECONDS", 60)
+
+
+def forget_hosts(hostnames: Iterable[str]) -> None:
+    """Drop cached routing for these host names (call on any tenant or domain change)."""
+    keys = [_cache_key(name) for name in hostnames if name]
+    if keys:
+        # Keys are written while the connection is on public; delete them under the same prefix.
+        previous = connection.schema_name
+        connection.set_schema_to_public()
+        try:
+            cache.delete_many(keys)
+        finally:
+            if previous != connection.schema_name:
+                connection.set_schema(previous)
+
 
 class TenantMiddleware(TenantMainMiddleware):
-    """django-tenants' middleware; unknown hosts get DEFAULT_NOT_FOUND_TENANT_VIEW (a plain 404)."""
+    """django-tenants' middleware with a cached lookup; unknown hosts get a plain 404 view."""
+
+    def get_tenant(self, domain_model, hostname):
+        key = _cache_key(hostname)
+        cached = cache.get(key)
+        if cached == _MISSING:
+            raise domain_model.DoesNotExist
+        if cached is not None:
+            return cached
+        try:
+            tenant = super().get_tenant(domain_model, hostname)
+        except domain_model.DoesNotExist:
+            # Short negative entry: floods of unknown hosts cost one query per host per few seconds.
+            cache.set(key, _MISSING, min(_ttl(), 10))
+            raise
+        cache.set(key, tenant, _ttl())
+        return tenant
 
 
 def current_schema() -> str:

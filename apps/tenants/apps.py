@@ -5,3 +5,6 @@ class TenantsConfig(AppConfig):
     name = "apps.tenants"
     label = "tenants"
     verbose_name = "Tenants"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the routing-cache invalidation)

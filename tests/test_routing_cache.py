@@ -1,0 +1,57 @@
+"""Host routing is cached: a known host costs no query, and changes to domains or tenants take effect."""
+
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from apps.tenants.models import Client, Domain
+from backend.tenancy import TenantMiddleware
+
+
+def _route(host: str):
+    request = RequestFactory().get("/", HTTP_HOST=host)
+    response = TenantMiddleware(lambda r: HttpResponse()).process_request(request)
+    return request, response
+
+
+def test_known_host_is_routed_without_queries_after_first_request(tenant_a, django_assert_num_queries):
+    _route(tenant_a.domain)
+    with django_assert_num_queries(0):
+        request, _ = _route(tenant_a.domain)
+    assert request.tenant.schema_name == "alpha"
+    assert connection.schema_name == "alpha"
+
+
+def test_moved_domain_routes_to_new_tenant(tenant_a, tenant_b):
+    assert _route("shared.localhost")[1].status_code == 404
+    Domain.objects.create(domain="shared.localhost", tenant=tenant_a.tenant, is_primary=False)
+    assert _route("shared.localhost")[0].tenant.schema_name == "alpha"
+    domain = Domain.objects.get(domain="shared.localhost")
+    domain.tenant = tenant_b.tenant
+    domain.save()
+    assert _route("shared.localhost")[0].tenant.schema_name == "beta"
+
+
+def test_renamed_domain_stops_serving_old_host(tenant_a):
+    Domain.objects.create(domain="old.localhost", tenant=tenant_a.tenant, is_primary=False)
+    assert _route("old.localhost")[0].tenant.schema_name == "alpha"
+    domain = Domain.objects.get(domain="old.localhost")
+    domain.domain = "new.localhost"
+    domain.save()
+    assert _route("old.localhost")[1].status_code == 404
+    assert _route("new.localhost")[0].tenant.schema_name == "alpha"
+
+
+def test_deleted_domain_is_404(tenant_a):
+    Domain.objects.create(domain="gone.localhost", tenant=tenant_a.tenant, is_primary=False)
+    _route("gone.localhost")
+    Domain.objects.filter(domain="gone.localhost").get().delete()
+    assert _route("gone.localhost")[1].status_code == 404
+
+
+def test_tenant_change_is_visible_immediately(tenant_a):
+    _route(tenant_a.domain)
+    tenant = Client.objects.get(pk=tenant_a.tenant.pk)  # never mutate the session-wide fixture object
+    tenant.name = "Alpha Renamed"
+    tenant.save()
+    assert _route(tenant_a.domain)[0].tenant.name == "Alpha Renamed"
