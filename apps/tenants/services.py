@@ -2,28 +2,41 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
 
 from apps.accounts.services import membership_ensure, user_ensure
 from backend.exceptions import ApplicationError
+from backend.provisioning import TemplateUnavailable, clone_template_into, template_prepare
 
 from .models import Client, Domain
 from .selectors import domain_taken, schema_exists, tenant_exists
 from .validators import validate_domain, validate_schema_name
 
+logger = logging.getLogger(__name__)
 
-@transaction.atomic
+
 def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str) -> Client:
     """Create the tenant's schema (migrated), its primary domain and the owner's membership.
 
-    Everything runs in one transaction: a failure anywhere leaves no schema, tenant or domain.
+    Everything runs in one transaction: a failure anywhere leaves no schema, tenant or domain. The
+    template is refreshed first, outside that transaction, when no outer transaction is open.
     """
+    if not transaction.get_connection().in_atomic_block:
+        template_prepare()
+    return _tenant_create(schema_name=schema_name, name=name, domain=domain, owner_email=owner_email)
+
+
+@transaction.atomic
+def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str) -> Client:
     schema_name = validate_schema_name(schema_name)
     domain = validate_domain(domain)
     name = (name or "").strip()
@@ -42,13 +55,38 @@ def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str)
 
     try:
         tenant = Client(schema_name=schema_name, name=name)
+        tenant.auto_create_schema = False  # we create the schema below, preferably from the template
         tenant.save(verbosity=0)
+        tenant.provisioning = schema_provision(schema_name=schema_name)
     finally:
         connection.set_schema_to_public()
     Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
     owner = user_ensure(email=owner_email)
     membership_ensure(user=owner, tenant=tenant, role="owner")
     return tenant
+
+
+@dataclass
+class Provisioning:
+    method: str  # "template" or "migrations"
+    seconds: float
+    note: str = ""
+
+
+def schema_provision(*, schema_name: str) -> Provisioning:
+    """Create a migrated schema: cloned from the template, or by running migrations when it cannot be."""
+    started = time.perf_counter()
+    try:
+        clone_template_into(schema_name)
+        return Provisioning(method="template", seconds=time.perf_counter() - started)
+    except TemplateUnavailable as exc:
+        logger.warning("tenant template unavailable (%s); provisioning %s by running migrations", exc, schema_name)
+        note = str(exc)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {connection.ops.quote_name(schema_name)}")
+    call_command("migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0)
+    connection.set_schema_to_public()
+    return Provisioning(method="migrations", seconds=time.perf_counter() - started, note=note)
 
 
 @dataclass

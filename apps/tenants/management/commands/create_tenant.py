@@ -26,4 +26,8 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(f"Created tenant {tenant.name!r} (schema {tenant.schema_name}) on {options['domain']}.")
+        how = tenant.provisioning
+        detail = f"{how.method}, {how.seconds:.2f}s" + (f"; template unavailable: {how.note}" if how.note else "")
+        self.stdout.write(
+            f"Created tenant {tenant.name!r} (schema {tenant.schema_name}) on {options['domain']} ({detail})."
+        )

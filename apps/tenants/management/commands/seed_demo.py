@@ -8,6 +8,7 @@ from apps.accounts.models import Membership
 from apps.accounts.services import membership_ensure, user_ensure
 from apps.tenants.models import Client
 from apps.tenants.services import tenant_create
+from backend.provisioning import template_prepare
 
 DEMO_PASSWORD = "projectmeats-demo"
 DEMO_TENANTS = [
@@ -30,6 +31,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not getattr(settings, "SEED_DEMO_ALLOWED", False):
             raise CommandError("seed_demo only runs with development or test settings (SEED_DEMO_ALLOWED).")
+        template_prepare()  # refresh the tenant template outside the per-tenant transactions
         for schema, name, primary, secondary in DEMO_TENANTS:
             self._seed_tenant(schema, name, primary, secondary)
         user_ensure(email=OUTSIDER_EMAIL, password=DEMO_PASSWORD, full_name="Olive Outsider")
