@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
@@ -42,7 +44,20 @@ def forget_hosts(hostnames: Iterable[str]) -> None:
 
 
 class TenantMiddleware(TenantMainMiddleware):
-    """django-tenants' middleware with a cached lookup; unknown hosts get a plain 404 view."""
+    """django-tenants' middleware with a cached lookup; unknown hosts get a plain 404 view.
+
+    A tenant that is not active (suspended, offboarding) answers every page and API call with
+    423 and no data; the public host is never blocked.
+    """
+
+    def process_request(self, request):
+        response = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = request.tenant
+        if tenant.schema_name != get_public_schema_name() and getattr(tenant, "status", "active") != "active":
+            return suspended_response(request)
+        return None
 
     def get_tenant(self, domain_model, hostname):
         key = _cache_key(hostname)
@@ -59,6 +74,13 @@ class TenantMiddleware(TenantMainMiddleware):
             raise
         cache.set(key, tenant, _ttl())
         return tenant
+
+
+def suspended_response(request) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "This account is suspended.", "code": "tenant_suspended"}, status=423)
+    body = loader.render_to_string("suspended.html", {"tenant_name": request.tenant.name})
+    return HttpResponse(body, status=423)
 
 
 def current_schema() -> str:
