@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint format migrate requirements clean-db
+.PHONY: help install run test lint format migrate requirements clean-db browser-deps
 
 help:
 	@echo "make run    - install, start embedded PostgreSQL, migrate, seed demo tenants, serve on :8000"
@@ -43,9 +43,20 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# Browser tests drive Debian's Chromium (Playwright cannot download browsers here). As root (CI) we
+# install it; otherwise say how.
+CHROMIUM ?= /usr/bin/chromium
+browser-deps:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; \
+	fi
+
+test: lint browser-deps
 	DJANGO_SETTINGS_MODULE=projectmeats.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not browser"
+	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -m browser
 
 requirements:
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt requirements/base.in

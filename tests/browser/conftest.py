@@ -1,0 +1,82 @@
+"""Browser tests: a live server thread and Debian's headless Chromium driven by Playwright.
+
+They run in their own pytest session (`pytest -m browser`, see the Makefile) because the live server
+thread only sees committed data: the session `world` is committed, and what a browser test writes stays
+committed until that session's throwaway cluster is deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.db import connections
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
+
+# Playwright's sync API runs an event loop in this thread; our ORM calls in fixtures are still sync.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        pytest.fail(f"Browser tests need Debian's chromium at {path} (make test installs it as root).")
+    return path
+
+
+@pytest.fixture(scope="session")
+def live_server_port(world, django_db_blocker) -> int:
+    with django_db_blocker.unblock():
+        server = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override={}, port=0)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+    yield server.port
+    server.terminate()
+    for conn in connections.all():
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def url_for(live_server_port):
+    """`url_for(tenant_world_or_host, path)` → an absolute URL on that host of the live server."""
+
+    def make(target, path: str = "/") -> str:
+        host = target if isinstance(target, str) else target.domain
+        return f"http://{host}:{live_server_port}{path}"
+
+    return make
