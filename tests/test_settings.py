@@ -15,8 +15,13 @@ PROD_ENV = {
 }
 
 
+def _clean_environ() -> dict:
+    dropped = {*PROD_ENV, "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {key: value for key, value in os.environ.items() if key not in dropped}
+
+
 def _import_production(env: dict) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if key not in PROD_ENV and key != "DJANGO_SETTINGS_MODULE"}
+    clean = _clean_environ()
     return subprocess.run(
         [sys.executable, "-c", "import projectmeats.settings.production as s; print(s.DATABASES['default']['ENGINE'])"],
         cwd=ROOT,
@@ -42,7 +47,7 @@ def test_production_uses_tenant_engine_and_https_settings():
 
 
 def test_production_check_deploy_is_clean():
-    env = {**{k: v for k, v in os.environ.items() if k not in PROD_ENV}, **PROD_ENV}
+    env = {**_clean_environ(), **PROD_ENV}
     env["DJANGO_SETTINGS_MODULE"] = "projectmeats.settings.production"
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,7 +1,9 @@
 """The embedded PostgreSQL launcher: data survives restarts and the server stops when its user exits."""
 
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -29,11 +31,16 @@ def _run(pgdata: Path) -> str:
     return result.stdout.strip()
 
 
-def test_persistent_cluster_keeps_data_and_stops_on_exit(tmp_path):
-    tmp_path.chmod(0o755)
-    pgdata = tmp_path / "pg"
-    assert _run(pgdata) == "1"
-    # The first process stopped the server on exit: no postmaster.pid is left behind.
-    assert not (pgdata / "postmaster.pid").exists()
-    assert _run(pgdata) == "2"
-    assert not (pgdata / "postmaster.pid").exists()
+def test_persistent_cluster_keeps_data_and_stops_on_exit():
+    # Not pytest's tmp_path: its parents are private to root, and the server runs as another user.
+    root = Path(tempfile.mkdtemp(prefix="projectmeats-launcher-test-"))
+    root.chmod(0o755)
+    pgdata = root / "pg"
+    try:
+        assert _run(pgdata) == "1"
+        # The first process stopped the server on exit: no postmaster.pid is left behind.
+        assert not (pgdata / "postmaster.pid").exists()
+        assert _run(pgdata) == "2"
+        assert not (pgdata / "postmaster.pid").exists()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

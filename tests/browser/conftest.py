@@ -14,9 +14,6 @@ import pytest
 from django.db import connections
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 
-# Playwright's sync API runs an event loop in this thread; our ORM calls in fixtures are still sync.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM_FLAGS = [
     "--headless=new",
     "--no-sandbox",
@@ -55,11 +52,14 @@ def live_server_port(world, django_db_blocker) -> int:
 def browser():
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; ORM calls in our fixtures stay sync.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
     yield browser
     browser.close()
     playwright.stop()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
