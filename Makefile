@@ -31,8 +31,11 @@ install: $(STAMP)
 migrate: install
 	DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-projectmeats.settings.development} bash deploy/migrate.sh
 
+# The job worker runs beside the web server and stops with it.
 run: migrate
 	$(MANAGE) seed_demo
+	$(MANAGE) procrastinate worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 0.0.0.0:8000
 
 lint: install

@@ -31,6 +31,8 @@ SHARED_APPS = [
     "django.contrib.admin",
     "django.contrib.staticfiles",
     "rest_framework",
+    # Background jobs: the queue's tables live in public; each job carries its tenant (backend.jobs).
+    "procrastinate.contrib.django",
 ]
 # Apps whose tables live in every tenant schema (and only there).
 TENANT_APPS = [
