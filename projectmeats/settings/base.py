@@ -23,6 +23,8 @@ SHARED_APPS = [
     # take precedence over django-tenants' commands of the same name.
     "apps.tenants",
     "apps.accounts",
+    # Also a tenant app: the same append-only table holds platform events in `public` (IAM-19).
+    "apps.audit",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -32,7 +34,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
 ]
-# Apps whose tables live in every tenant schema (and only there).
+# Apps whose tables live in every tenant schema (only there, unless also listed in SHARED_APPS).
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "apps.audit",
