@@ -6,6 +6,8 @@ finds any row altered or removed behind the trigger's back. Rows are written onl
 `apps.audit.services.audit_record`.
 """
 
+import json
+
 from django.db import models
 from django.utils import timezone
 
@@ -36,3 +38,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action}"
+
+    def change_lines(self) -> list[str]:
+        """`changes` for people: "field: before → after" for [before, after] pairs, else the JSON value."""
+
+        def shown(value) -> str:
+            return "—" if value in (None, "") else (value if isinstance(value, str) else json.dumps(value))
+
+        lines = []
+        for field, value in (self.changes or {}).items():
+            if isinstance(value, list) and len(value) == 2:
+                lines.append(f"{field}: {shown(value[0])} → {shown(value[1])}")
+            else:
+                lines.append(f"{field}: {shown(value)}")
+        return lines
