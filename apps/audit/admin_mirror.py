@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from .models import AuditEvent
@@ -50,8 +51,12 @@ def log_entry_saved(sender, instance: LogEntry, created: bool, raw: bool = False
 
 
 @functools.wraps(django_delete_selected)
+@transaction.atomic
 def delete_selected(modeladmin, request, queryset):
-    """Django's bulk delete, then mirror the LogEntry rows it bulk-created (and no signal announced)."""
+    """Django's bulk delete, then mirror the LogEntry rows it bulk-created (and no signal announced).
+
+    One transaction, so the deletion never commits without its audit events.
+    """
     last_before = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     response = django_delete_selected(modeladmin, request, queryset)
     new_entries = list(

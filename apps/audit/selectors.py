@@ -41,7 +41,7 @@ def audit_event_list(*, filters: AuditFilters, time_zone: str = "UTC") -> QueryS
         events = events.filter(object_type=filters.object_type)
     if filters.date_from:
         events = events.filter(created_at__gte=_start_of_day(filters.date_from, tz))
-    if filters.date_to:
+    if filters.date_to and filters.date_to < datetime.date.max:
         events = events.filter(created_at__lt=_start_of_day(filters.date_to + datetime.timedelta(days=1), tz))
     return events
 

@@ -25,8 +25,4 @@ class Migration(migrations.Migration):
             field=models.CharField(default="", editable=False, max_length=64),
             preserve_default=False,
         ),
-        migrations.AddIndex(
-            model_name="auditevent",
-            index=models.Index(fields=["actor_email"], name="audit_actor_email_idx"),
-        ),
     ]
