@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from apps.accounts.permissions import Capability, HasCapability
 
+from .chain import RECORD_FIELDS
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .selectors import audit_event_list
@@ -16,20 +17,7 @@ from .selectors import audit_event_list
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = [
-            "id",
-            "created_at",
-            "actor_id",
-            "actor_email",
-            "action",
-            "object_type",
-            "object_id",
-            "changes",
-            "ip_address",
-            "request_id",
-            "prev_hash",
-            "hash",
-        ]
+        fields = list(RECORD_FIELDS)
         read_only_fields = fields
 
 

@@ -30,6 +30,8 @@ CHAINED_FIELDS = (
     "ip_address",
     "request_id",
 )
+# Every stored column, in the order the CSV export and the API present them.
+RECORD_FIELDS = (*CHAINED_FIELDS, "prev_hash", "hash")
 
 
 def _canonical_value(value: Any) -> Any:
@@ -129,5 +131,5 @@ def verify_rows(rows: Iterable[dict[str, Any]]) -> ChainReport:
 
 def verify_chain() -> ChainReport:
     """Verify the audit log of the connection's active schema."""
-    rows = AuditEvent.objects.order_by("id").values(*CHAINED_FIELDS, "prev_hash", "hash").iterator(chunk_size=2000)
+    rows = AuditEvent.objects.order_by("id").values(*RECORD_FIELDS).iterator(chunk_size=2000)
     return verify_rows(rows)

@@ -15,25 +15,13 @@ from django_tenants.utils import tenant_context
 
 from apps.accounts.permissions import Capability, capability_required
 
+from .chain import RECORD_FIELDS
 from .forms import AuditFilterForm
 from .models import AuditEvent
 from .selectors import audit_event_list
 
 PAGE_SIZE = 50
-CSV_COLUMNS = [
-    "id",
-    "created_at",
-    "actor_id",
-    "actor_email",
-    "action",
-    "object_type",
-    "object_id",
-    "changes",
-    "ip_address",
-    "request_id",
-    "prev_hash",
-    "hash",
-]
+CSV_COLUMNS = list(RECORD_FIELDS)
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEvent] | None]:
