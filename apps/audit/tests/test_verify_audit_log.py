@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from apps.audit.chain import GENESIS_HASH, verify_chain
+from apps.audit.chain import GENESIS_HASH, RECORD_FIELDS, row_hash, verify_chain
 from apps.audit.models import AuditEvent
 from apps.audit.services import audit_record
 from backend.request_context import RequestContext, _current
@@ -71,16 +71,19 @@ def test_deleted_row_breaks_the_link_of_the_next_row(tenant_a):
     assert f"alpha: BROKEN at event id {events[2].pk}" in out.getvalue()
 
 
-def test_rows_altered_together_with_their_hash_still_break_the_next_link(tenant_a):
+def test_row_altered_together_with_a_recomputed_hash_breaks_the_next_link(tenant_a):
     with schema_context("alpha"):
         events = _record_several(3)
+        forged = AuditEvent.objects.values(*RECORD_FIELDS).get(pk=events[0].pk)
+        forged["action"] = "forged"
+        forged_hash = row_hash(prev_hash=forged["prev_hash"], row=forged)
         _without_trigger(
-            "UPDATE audit_auditevent SET action = 'forged', hash = %s WHERE id = %s", ["f" * 64, events[0].pk]
+            "UPDATE audit_auditevent SET action = 'forged', hash = %s WHERE id = %s", [forged_hash, events[0].pk]
         )
         report = verify_chain()
-    # The forger recomputing the hash does not help: row 0's hash is checked first, and even a correct
-    # new hash would no longer match row 1's prev_hash.
-    assert report.first_break.event_id == events[0].pk
+    # Row 0 now verifies on its own, but row 1 still points at the old hash.
+    assert report.first_break.event_id == events[1].pk
+    assert "prev_hash" in report.first_break.problem
 
 
 def test_schema_option_limits_verification_to_that_schema(tenant_a):
