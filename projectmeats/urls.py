@@ -1,11 +1,14 @@
 """URLs served on tenant hosts."""
 
-from django.urls import path
+from django.urls import include, path
 
+from apps.audit.urls import api_urlpatterns as audit_api_urlpatterns
 from apps.tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.home, name="home"),
+    path("audit/", include("apps.audit.urls")),
+    path("", include(audit_api_urlpatterns)),
 ]
 
 handler404 = "backend.errors.page_not_found"

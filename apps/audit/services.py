@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from typing import Any
 
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from backend.request_context import current
 
+from .chain import GENESIS_HASH, row_hash
 from .models import AuditEvent
+
+# pg_advisory_xact_lock(key1, key2): key1 marks "audit chain", key2 the schema, so appends serialise per
+# schema while different tenants never wait for each other.
+_CHAIN_LOCK_CLASS = 0x41554454  # "AUDT"
+
+
+def _json_safe(changes: dict[str, Any] | None) -> dict[str, Any]:
+    """`changes` as plain JSON (Decimals, dates, UUIDs become strings), exactly what jsonb will store."""
+    return json.loads(json.dumps(changes or {}, cls=DjangoJSONEncoder, allow_nan=False))
+
+
+def _valid_ip(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value)) if value else None
+    except ValueError:
+        return None
 
 
 def audit_record(
@@ -23,19 +44,37 @@ def audit_record(
     """Append one event to the active schema's audit log (public for platform events).
 
     `action` is a dotted verb such as `supplier.create`; `changes` maps field -> [before, after].
+
+    Appends to one schema's log are serialised by a transaction-scoped advisory lock taken before the
+    previous row's hash is read, so two concurrent writers cannot both chain onto the same row. The lock
+    is held until the caller's transaction commits: call this last in a service, after its other writes.
+    Relies on READ COMMITTED (Django's default), where the read after the lock sees the latest commit.
     """
     if target is not None:
         object_type = object_type or target._meta.label_lower
         object_id = object_id or target.pk
     context = current()
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         action=action,
         actor_id=actor.pk if actor_is_user else None,
         actor_email=actor.email if actor_is_user else "",
         object_type=object_type,
         object_id=str(object_id) if object_id != "" else "",
-        changes=changes or {},
-        ip_address=context.ip_address,
+        changes=_json_safe(changes),
+        ip_address=_valid_ip(context.ip_address),
         request_id=context.request_id,
     )
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_CHAIN_LOCK_CLASS])
+        # A new statement after the lock: its snapshot includes the row the previous holder committed.
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('audit_auditevent', 'id')),"
+            " (SELECT hash FROM audit_auditevent ORDER BY id DESC LIMIT 1)"
+        )
+        event.id, last_hash = cursor.fetchone()
+        event.created_at = timezone.now()
+        event.prev_hash = last_hash or GENESIS_HASH
+        event.hash = row_hash(prev_hash=event.prev_hash, row=event.__dict__)
+        event.save(force_insert=True)
+    return event

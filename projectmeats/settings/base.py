@@ -23,6 +23,8 @@ SHARED_APPS = [
     # take precedence over django-tenants' commands of the same name.
     "apps.tenants",
     "apps.accounts",
+    # Also a tenant app: the same append-only table holds platform events in `public` (IAM-19).
+    "apps.audit",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -34,7 +36,7 @@ SHARED_APPS = [
     # Background jobs: the queue's tables live in public; each job carries its tenant (backend.jobs).
     "procrastinate.contrib.django",
 ]
-# Apps whose tables live in every tenant schema (and only there).
+# Apps whose tables live in every tenant schema (only there, unless also listed in SHARED_APPS).
 TENANT_APPS = [
     "django.contrib.contenttypes",
     "apps.audit",
