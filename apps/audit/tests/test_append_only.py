@@ -6,6 +6,7 @@ from django_tenants.utils import schema_context
 
 from apps.audit.models import AuditEvent
 from apps.audit.services import audit_record
+from backend.provisioning import template_schema_name
 
 SCHEMAS = ["public", "alpha", "beta"]
 
@@ -61,10 +62,12 @@ def test_each_schema_has_its_own_trigger_function(world, db):
             "SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
             " WHERE p.proname = 'audit_auditevent_append_only' ORDER BY n.nspname"
         )
-        assert [row[0] for row in cursor.fetchall()] == ["alpha", "beta", "public"]
+        # The tenant template (backend.provisioning) is a schema like any tenant's.
+        template = template_schema_name()
+        assert [row[0] for row in cursor.fetchall()] == sorted([template, "alpha", "beta", "public"])
         cursor.execute(
             "SELECT c.relnamespace::regnamespace::text, count(*) FROM pg_trigger t"
             " JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname = 'audit_auditevent' AND NOT t.tgisinternal"
             " GROUP BY 1 ORDER BY 1"
         )
-        assert cursor.fetchall() == [("alpha", 2), ("beta", 2), ("public", 2)]
+        assert cursor.fetchall() == sorted([(template, 2), ("alpha", 2), ("beta", 2), ("public", 2)])
