@@ -84,8 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "apps.accounts.signin_middleware.SessionIdleMiddleware",
-    "apps.accounts.signin_middleware.MfaGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.accounts.signin_middleware.MfaGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a flagged lockout into the lockout response.
