@@ -8,9 +8,23 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .mfa import normalize_code
 
 
 class PlatformAdminAuthenticationForm(OTPAdminAuthenticationForm):
+    def _chosen_device(self, user):
+        """Without an explicit choice, six digits go to the app's device and anything else to the
+        backup codes, as on the tenant sign-in page (django-otp would ask to pick a device first)."""
+        device = super()._chosen_device(user)
+        if device is None:
+            token = normalize_code(self.cleaned_data.get("otp_token") or "")
+            model = TOTPDevice if token.isdigit() else StaticDevice
+            device = model.objects.devices_for_user(user, confirmed=True).select_for_update().first()
+        return device
+
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
         if not user.is_superuser:
