@@ -147,6 +147,8 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "apps.accounts.lockout.username_from_credentials"
+# The same client address the audit log records (one place decides how proxies are trusted).
+AXES_CLIENT_IP_CALLABLE = "backend.request_context.client_ip"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
