@@ -23,7 +23,11 @@ def on_tenant_schema() -> bool:
 
 
 def signin_allowed_check(*, user: User, tenant) -> None:
-    """Raise unless `user` may sign in on `tenant`'s host (active user with an active membership)."""
+    """Raise unless `user` may sign in on `tenant`'s host: an active member of an active tenant (IAM-18)."""
+    if tenant.status != tenant.Status.ACTIVE:
+        raise ApplicationError(
+            f"{tenant.name} is {tenant.get_status_display().lower()}: signing in is paused.", code="permission_denied"
+        )
     if membership_for(user=user, tenant=tenant) is None:
         raise ApplicationError(
             f"Your account does not have access to {tenant.name}. Ask one of its administrators for an invitation.",

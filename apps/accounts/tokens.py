@@ -24,7 +24,6 @@ from backend.exceptions import ApplicationError
 from .lockout import lockout_message
 from .mfa import mfa_enrolled, mfa_verify
 from .models import ApiToken, User
-from .permissions import membership_for
 from .signin import BAD_CREDENTIALS_MESSAGE, signin_allowed_check, signin_record_failure
 
 # last_used_at is a hint for people reviewing tokens, not a log: write it at most once a minute.
@@ -46,7 +45,11 @@ def api_token_issue(*, request: HttpRequest, tenant, email: str, password: str, 
         locked = getattr(request, "axes_locked_out", False)
         signin_record_failure(email=email, reason="locked_out" if locked else "bad_credentials", tenant=tenant)
         raise ApplicationError(lockout_message() if locked else BAD_CREDENTIALS_MESSAGE)
-    signin_allowed_check(user=user, tenant=tenant)
+    try:
+        signin_allowed_check(user=user, tenant=tenant)
+    except ApplicationError:
+        signin_record_failure(email=email, reason="no_active_membership", tenant=tenant)
+        raise
     if mfa_enrolled(user=user):
         if not otp:
             raise ApplicationError("Enter the code from your authenticator app (or a backup code).", field="otp")
@@ -84,7 +87,7 @@ def api_token_create(*, user: User, tenant, name: str = "") -> tuple[ApiToken, s
 
 def api_token_for_key(*, raw: str, tenant) -> ApiToken | None:
     """The usable token matching `raw` on `tenant`'s host, else None (unknown, expired, revoked,
-    another tenant's, or its user no longer an active member: all look the same to the caller)."""
+    another tenant's, its user no longer an active member, the tenant suspended: all look the same)."""
     if not raw or len(raw) > 128:
         return None
     digest = _hash(raw)
@@ -94,7 +97,9 @@ def api_token_for_key(*, raw: str, tenant) -> ApiToken | None:
             match = candidate
     if match is None or match.tenant_id != tenant.pk or not match.is_usable or not match.user.is_active:
         return None
-    if membership_for(user=match.user, tenant=tenant) is None:
+    try:
+        signin_allowed_check(user=match.user, tenant=tenant)  # still a member, tenant still active
+    except ApplicationError:
         return None
     return match
 

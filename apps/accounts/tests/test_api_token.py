@@ -194,3 +194,10 @@ def test_last_used_is_recorded(tenant_a, client_for):
     raw = _issue(client_for(tenant_a), tenant_a.staff.email).json()["token"]
     _bearer(tenant_a, raw).get(WHOAMI_URL)
     assert ApiToken.objects.get(user=tenant_a.staff).last_used_at is not None
+
+
+def test_suspended_tenant_issues_no_tokens_and_honours_none(tenant_a, client_for):
+    raw = _issue(client_for(tenant_a), tenant_a.staff.email).json()["token"]
+    Client.objects.filter(pk=tenant_a.tenant.pk).update(status=Client.Status.SUSPENDED)
+    assert _issue(client_for(tenant_a), tenant_a.staff.email).status_code == 403
+    assert _bearer(tenant_a, raw).get(WHOAMI_URL).status_code == 401

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from apps.accounts.models import Membership
+from apps.tenants.models import Client
 from conftest import TEST_PASSWORD
 
 from .signin_helpers import audit_actions, sign_in
@@ -160,3 +161,11 @@ def test_failed_login_of_unknown_email_or_outsider_is_not_audited(tenant_a, outs
 
 def test_login_page_is_not_served_on_the_public_host(world, client_for, db):
     assert client_for("localhost").get("/login/").status_code == 404
+
+
+def test_members_of_a_suspended_tenant_cannot_sign_in(tenant_a, client_for):
+    Client.objects.filter(pk=tenant_a.tenant.pk).update(status=Client.Status.SUSPENDED)
+    client = client_for(tenant_a)
+    response = sign_in(client, tenant_a.owner.email)
+    assert "Alpha Meats is suspended" in response.content.decode()
+    assert _signed_in_user_id(client) is None
