@@ -38,7 +38,7 @@ from .mfa import (
     totp_secret_text,
 )
 from .permissions import Capability, capability_required
-from .signin import signin_record_failure, signin_record_logout, signin_record_success
+from .signin import signin_allowed_check, signin_record_failure, signin_record_logout, signin_record_success
 
 PENDING_KEY = "signin.pending"
 PENDING_SECONDS = 5 * 60
@@ -109,8 +109,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, "Your sign-in expired. Please sign in again.")
         return redirect(settings.LOGIN_URL)
-    if user is None:
+    try:
+        if user is None:
+            raise ApplicationError("Your account is no longer active.")
+        signin_allowed_check(user=user, tenant=request.tenant)  # may have changed since the password step
+    except ApplicationError as exc:
         request.session.pop(PENDING_KEY, None)
+        messages.error(request, exc.message)
         return redirect(settings.LOGIN_URL)
 
     form = CodeForm(request.POST or None)

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.test import Client as DjangoClient
 
+from apps.accounts.models import Membership
 from conftest import TEST_PASSWORD
 
 from .signin_helpers import audit_actions, code_for, enrol, sign_in
@@ -152,3 +153,13 @@ def test_unverified_session_of_enrolled_user_is_held_at_the_challenge(tenant_a, 
     with later():
         assert client.post("/login/verify/", {"code": code_for(device)})["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+def test_membership_ended_between_password_and_code_refuses_the_code(tenant_a, client_for, enrolled):
+    user, device, _ = enrolled
+    client = client_for(tenant_a)
+    sign_in(client, user.email)
+    Membership.objects.filter(user=user, tenant=tenant_a.tenant).update(is_active=False)
+    with later():
+        assert client.post("/login/verify/", {"code": code_for(device)})["Location"] == "/login/"
+    assert client.session.get("_auth_user_id") is None
