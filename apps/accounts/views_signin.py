@@ -173,14 +173,18 @@ def mfa_status(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("mfa-status")
         return redirect("mfa-enrol")
+    return _render_mfa_status(request, MfaDisableForm())
+
+
+def _render_mfa_status(request: HttpRequest, disable_form: MfaDisableForm, status: int = 200) -> HttpResponse:
     enrolled = mfa_enrolled(user=request.user)
     context = {
         "enrolled": enrolled,
         "backup_codes_left": mfa_backup_codes_left(user=request.user) if enrolled else 0,
-        "disable_form": MfaDisableForm(),
+        "disable_form": disable_form,
         "required": request.tenant.require_mfa,
     }
-    return render(request, "accounts/signin/mfa_status.html", context)
+    return render(request, "accounts/signin/mfa_status.html", context, status=status)
 
 
 @login_required
@@ -229,13 +233,7 @@ def mfa_disable_view(request: HttpRequest) -> HttpResponse:
             request.session.pop("otp_device_id", None)
             messages.success(request, "Two-factor authentication is off.")
             return redirect("mfa-status")
-    context = {
-        "enrolled": True,
-        "backup_codes_left": mfa_backup_codes_left(user=request.user),
-        "disable_form": form,
-        "required": request.tenant.require_mfa,
-    }
-    return render(request, "accounts/signin/mfa_status.html", context, status=400)
+    return _render_mfa_status(request, form, status=400)
 
 
 # --- Tenant settings: security -------------------------------------------------------------

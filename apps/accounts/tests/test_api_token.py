@@ -201,3 +201,9 @@ def test_suspended_tenant_issues_no_tokens_and_honours_none(tenant_a, client_for
     Client.objects.filter(pk=tenant_a.tenant.pk).update(status=Client.Status.SUSPENDED)
     assert _issue(client_for(tenant_a), tenant_a.staff.email).status_code == 403
     assert _bearer(tenant_a, raw).get(WHOAMI_URL).status_code == 401
+
+
+def test_whoami_refuses_sessions_of_other_tenants_and_outsiders(tenant_a, tenant_b, outsider, client_for):
+    assert client_for(tenant_a, tenant_a.viewer).get(WHOAMI_URL).json()["role"] == "viewer"
+    assert client_for(tenant_b, tenant_a.owner).get(WHOAMI_URL).status_code == 403
+    assert client_for(tenant_a, outsider).get(WHOAMI_URL).status_code == 403

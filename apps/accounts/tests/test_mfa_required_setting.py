@@ -4,6 +4,8 @@ import time
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.tenants.models import Client
@@ -84,3 +86,16 @@ def test_members_without_requirement_are_not_bothered(tenant_a, client_for):
     client = client_for(tenant_a)
     sign_in(client, tenant_a.staff.email)
     assert client.get("/").status_code == 200
+
+
+def test_gate_costs_members_without_mfa_no_query_on_most_requests(tenant_a, client_for):
+    """The "has a device?" answer is kept for a minute, so page query counts do not carry it."""
+    client = client_for(tenant_a)
+    sign_in(client, tenant_a.staff.email)
+    with CaptureQueriesContext(connection) as first:
+        client.get("/")
+    with CaptureQueriesContext(connection) as second:
+        client.get("/")
+    device_queries = [q for q in first.captured_queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(device_queries) == 1
+    assert not [q for q in second.captured_queries if "otp_totp_totpdevice" in q["sql"]]
