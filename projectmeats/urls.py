@@ -9,6 +9,7 @@ urlpatterns = [
     path("", tenant_views.home, name="home"),
     path("audit/", include("apps.audit.urls")),
     path("", include(audit_api_urlpatterns)),
+    path("", include("apps.accounts.urls_signin")),
 ]
 
 handler404 = "backend.errors.page_not_found"

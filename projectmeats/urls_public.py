@@ -3,7 +3,11 @@
 from django.contrib import admin
 from django.urls import path
 
+from apps.accounts.admin_site import PlatformAdminSite
 from apps.tenants import views as tenant_views
+
+# Django admin is for platform superusers only, and only after a one-time password (IAM-07, IAM-21).
+admin.site.__class__ = PlatformAdminSite
 
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),

@@ -19,6 +19,8 @@ class Client(TenantMixin):
     secondary_color = models.CharField(max_length=7, default="#3b82f6", validators=[hex_colour])
     currency = models.CharField(max_length=3, default="USD")
     time_zone = models.CharField(max_length=64, default="America/Chicago")
+    # Owners/admins may require two-factor sign-in of every member (MFA enrolment is then forced).
+    require_mfa = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,7 +13,10 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
 
+from apps.accounts.mfa import mfa_enrolled
+from apps.accounts.permissions import Capability, require_capability
 from apps.accounts.services import membership_ensure, user_ensure
+from apps.audit.services import audit_record
 from backend.exceptions import ApplicationError
 from backend.provisioning import TemplateUnavailable, clone_template_into, template_prepare
 
@@ -125,3 +128,26 @@ def super_tenant_ensure(*, name: str | None = None, domain: str | None = None) -
         current.save(update_fields=["is_primary"])
         changed.append("primary domain")
     return SuperTenantResult(tenant=tenant, created=created, changed=changed)
+
+
+@transaction.atomic
+def tenant_security_update(*, tenant: Client, user, require_mfa: bool) -> Client:
+    """Turn "every member must use two-factor sign-in" on or off (administrators only).
+
+    Turning it on requires the acting user to be enrolled, so nobody locks out the workspace they
+    are configuring without having gone through enrolment themselves.
+    """
+    require_capability(user=user, capability=Capability.ADMINISTER, tenant=tenant)
+    if require_mfa and not tenant.require_mfa and not mfa_enrolled(user=user):
+        raise ApplicationError(
+            "Turn on two-factor authentication for your own account before requiring it of everyone.",
+            field="require_mfa",
+        )
+    before = tenant.require_mfa
+    if before != require_mfa:
+        tenant.require_mfa = require_mfa
+        tenant.save(update_fields=["require_mfa", "updated_at"])
+        audit_record(
+            action="tenant.security_update", actor=user, target=tenant, changes={"require_mfa": [before, require_mfa]}
+        )
+    return tenant

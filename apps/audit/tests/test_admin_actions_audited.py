@@ -4,22 +4,34 @@ import pytest
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client as DjangoClient
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from apps.audit.chain import verify_chain
 from apps.audit.models import AuditEvent
 from apps.audit.services import audit_record
+from conftest import TEST_PASSWORD
 
 
 @pytest.fixture
 def superuser(world, db) -> User:
-    return User.objects.create_superuser(email="root@platform.test", password="unused-Pa55word!")
+    return User.objects.create_superuser(email="root@platform.test", password=TEST_PASSWORD)
 
 
 @pytest.fixture
-def admin_client(client_for, superuser):
-    return client_for("localhost", superuser)
+def admin_client(superuser):
+    """A superuser signed in to /admin/ the real way: password plus a one-time (backup) code."""
+    device = StaticDevice.objects.create(user=superuser, name="backup", confirmed=True)
+    device.token_set.create(token="admin-test-code")
+    client = DjangoClient(HTTP_HOST="localhost")
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": superuser.email, "password": TEST_PASSWORD, "otp_token": "admin-test-code"},
+    )
+    assert response.status_code == 302, "admin sign-in with a backup code failed"
+    return client
 
 
 def _public_events(action: str):

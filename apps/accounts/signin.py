@@ -1,0 +1,57 @@
+"""Sign-in rules shared by the login page, the MFA challenge and the API token endpoint.
+
+Who may sign in on a tenant host (an active member, IAM-02), and the audit events of signing in and out.
+Failed sign-ins are audited only for members of the tenant: an unknown e-mail is nobody's business.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+from django_tenants.utils import get_public_schema_name
+
+from apps.audit.services import audit_record
+from backend.exceptions import ApplicationError
+
+from .models import User
+from .permissions import membership_for
+
+BAD_CREDENTIALS_MESSAGE = "Enter a correct e-mail address and password."
+
+
+def on_tenant_schema() -> bool:
+    return connection.schema_name != get_public_schema_name()
+
+
+def signin_allowed_check(*, user: User, tenant) -> None:
+    """Raise unless `user` may sign in on `tenant`'s host: an active member of an active tenant (IAM-18)."""
+    if tenant.status != tenant.Status.ACTIVE:
+        raise ApplicationError(
+            f"{tenant.name} is {tenant.get_status_display().lower()}: signing in is paused.", code="permission_denied"
+        )
+    if membership_for(user=user, tenant=tenant) is None:
+        raise ApplicationError(
+            f"Your account does not have access to {tenant.name}. Ask one of its administrators for an invitation.",
+            code="permission_denied",
+        )
+
+
+@transaction.atomic
+def signin_record_success(*, user: User, method: str) -> None:
+    if on_tenant_schema():
+        audit_record(action="auth.login", actor=user, target=user, changes={"method": method})
+
+
+@transaction.atomic
+def signin_record_failure(*, email: str, reason: str, tenant) -> None:
+    """Audit a failed sign-in on `tenant` when the e-mail belongs to one of its members."""
+    if not on_tenant_schema() or not email:
+        return
+    user = User.objects.filter(email__iexact=email.strip(), memberships__tenant=tenant).first()
+    if user is not None:
+        audit_record(action="auth.login_failed", target=user, changes={"reason": reason})
+
+
+@transaction.atomic
+def signin_record_logout(*, user: User) -> None:
+    if on_tenant_schema():
+        audit_record(action="auth.logout", actor=user, target=user)
