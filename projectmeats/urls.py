@@ -1,11 +1,12 @@
 """URLs served on tenant hosts."""
 
-from django.urls import path
+from django.urls import include, path
 
 from apps.tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.home, name="home"),
+    path("", include("apps.accounts.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Tenant hosts: sign-in required, session bound to the host's tenant, active membership required.
+    "apps.accounts.middleware.TenantAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -89,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backend.context_processors.tenant",
+                "apps.accounts.context_processors.membership",
             ],
         },
     },
@@ -116,6 +119,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
+# Paths on tenant hosts that anonymous visitors may open (prefixes); everything else needs sign-in.
+# /api/ paths are never redirected: DRF answers anonymous API calls with 401/403 JSON.
+TENANT_OPEN_PATHS = [
+    "/login/",
+    "/logout/",
+    "/password-reset/",
+    "/invitations/",
+    "/static/",
+    "/api/v1/auth/token/",
+]
+# Password reset links are single-use and valid for 30 minutes (IAM-15).
+PASSWORD_RESET_TIMEOUT = 30 * 60
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Links in e-mails are built from the tenant's primary domain, never from the request's Host header.
+LINK_SCHEME = env("LINK_SCHEME", default="http")
+LINK_PORT = env("LINK_PORT", default="")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -144,6 +163,11 @@ CACHES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions expire after 30 idle minutes (IAM-10): every request pushes the expiry forward.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# Session and CSRF cookies stay host-only (no SESSION_COOKIE_DOMAIN / CSRF_COOKIE_DOMAIN): a tenant's
+# cookie is never sent to another tenant's host. Sessions are also bound to the tenant server-side.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
