@@ -127,9 +127,9 @@ def membership_deactivate(*, membership: Membership, actor: User) -> Membership:
     _require_owner_rule(actor=actor, membership=membership)
     if not membership.is_active:
         raise ApplicationError("This member is already deactivated.")
+    _refuse_removing_last_owner(membership)
     if membership.user_id == actor.pk:
         raise ApplicationError("You cannot deactivate your own membership.")
-    _refuse_removing_last_owner(membership)
     membership.is_active = False
     membership.save(update_fields=["is_active", "updated_at"])
     _audit(

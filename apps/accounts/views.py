@@ -54,7 +54,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.ADMINISTER)
 @require_http_methods(["GET", "POST"])
 def member_invite(request: HttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST or None, can_grant_owner=_can_grant_owner(request))
+    form = InvitationForm(request.POST if request.method == "POST" else None, can_grant_owner=_can_grant_owner(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(tenant=request.tenant, invited_by=request.user, **form.cleaned_data)
@@ -191,7 +191,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     signed_in = request.user.is_authenticated
     has_account = signed_in or User.objects.filter(email__iexact=invitation.email).exists()
     form_class = AcceptExistingAccountForm if has_account else AcceptNewAccountForm
-    form = None if signed_in else form_class(request.POST or None)
+    form = None if signed_in else form_class(request.POST if request.method == "POST" else None)
     if request.method == "POST" and (form is None or form.is_valid()):
         data = form.cleaned_data if form is not None else {}
         try:
