@@ -39,8 +39,12 @@ class RoleForm(forms.Form):
 
 class AcceptNewAccountForm(forms.Form):
     full_name = forms.CharField(max_length=200, required=False, label="Your name")
-    password1 = forms.CharField(label="Choose a password", strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(label="Repeat the password", strip=False, widget=forms.PasswordInput)
+    password1 = forms.CharField(
+        label="Choose a password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Repeat the password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -50,7 +54,11 @@ class AcceptNewAccountForm(forms.Form):
 
 
 class AcceptExistingAccountForm(forms.Form):
-    password = forms.CharField(label="Your current password", strip=False, widget=forms.PasswordInput)
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class TenantPasswordResetForm(PasswordResetForm):

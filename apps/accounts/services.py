@@ -192,16 +192,17 @@ def invitation_create(*, tenant, email: str, role: str, invited_by: User) -> Inv
         raise ApplicationError("Choose one of the listed roles.", field="role")
     if role == OWNER:
         require_capability(user=invited_by, capability=Capability.OWN, tenant=tenant)
-    existing = Membership.objects.filter(tenant_id=tenant.pk, user__email__iexact=email).first()
+    existing = Membership.objects.filter(tenant_id=tenant.pk, user__email=email).first()
     if existing is not None and existing.is_active:
         raise ApplicationError("This person is already a member.", field="email")
     if existing is not None:
         raise ApplicationError("This person is a deactivated member; reactivate them instead.", field="email")
 
-    now = timezone.now()
-    Invitation.objects.filter(
-        tenant_id=tenant.pk, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
+    replaced = Invitation.objects.select_for_update().filter(
+        tenant_id=tenant.pk, email=email, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+    for previous in replaced:
+        _revoke(previous, actor=invited_by)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         tenant=tenant, email=email, role=role, token_hash=invitation_token_hash(token), invited_by=invited_by
@@ -268,6 +269,10 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
         raise ApplicationError("This invitation has already been accepted.")
     if invitation.revoked_at is not None:
         raise ApplicationError("This invitation was already revoked.")
+    return _revoke(invitation, actor=actor)
+
+
+def _revoke(invitation: Invitation, *, actor: User) -> Invitation:
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     _audit(
@@ -275,9 +280,6 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
         action="invitation.revoke",
         actor=actor,
         target=invitation,
-        changes={
-            "email": [invitation.email, invitation.email],
-            "revoked_at": [None, invitation.revoked_at.isoformat()],
-        },
+        changes={"revoked_at": [None, invitation.revoked_at.isoformat()]},
     )
     return invitation

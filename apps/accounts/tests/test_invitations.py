@@ -94,6 +94,8 @@ def test_a_new_invitation_replaces_the_pending_one(tenant_a, invite):
     second, _ = invite(tenant_a, "new@example.test", role="viewer")
     assert Invitation.objects.get(pk=first.pk).revoked_at is not None
     assert Invitation.objects.get(pk=second.pk).revoked_at is None
+    with tenant_context(tenant_a.tenant):
+        assert AuditEvent.objects.filter(action="invitation.revoke", object_id=str(first.pk)).count() == 1
 
 
 def test_revoke_is_audited_and_refused_twice(tenant_a, invite):
