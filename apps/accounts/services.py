@@ -123,39 +123,32 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
 
 @transaction.atomic
 def membership_deactivate(*, membership: Membership, actor: User) -> Membership:
-    require_capability(user=actor, capability=Capability.ADMINISTER, tenant=membership.tenant)
-    _require_owner_rule(actor=actor, membership=membership)
-    if not membership.is_active:
-        raise ApplicationError("This member is already deactivated.")
-    _refuse_removing_last_owner(membership)
-    if membership.user_id == actor.pk:
-        raise ApplicationError("You cannot deactivate your own membership.")
-    membership.is_active = False
-    membership.save(update_fields=["is_active", "updated_at"])
-    _audit(
-        membership.tenant,
-        action="membership.deactivate",
-        actor=actor,
-        target=membership,
-        changes={"is_active": [True, False]},
-    )
-    return membership
+    """The member loses access on their next request; the last active owner and oneself are refused."""
+    return _membership_set_active(membership=membership, actor=actor, active=False)
 
 
 @transaction.atomic
 def membership_reactivate(*, membership: Membership, actor: User) -> Membership:
+    return _membership_set_active(membership=membership, actor=actor, active=True)
+
+
+def _membership_set_active(*, membership: Membership, actor: User, active: bool) -> Membership:
     require_capability(user=actor, capability=Capability.ADMINISTER, tenant=membership.tenant)
     _require_owner_rule(actor=actor, membership=membership)
-    if membership.is_active:
-        raise ApplicationError("This member is already active.")
-    membership.is_active = True
+    if membership.is_active == active:
+        raise ApplicationError(f"This member is already {'active' if active else 'deactivated'}.")
+    if not active:
+        _refuse_removing_last_owner(membership)
+        if membership.user_id == actor.pk:
+            raise ApplicationError("You cannot deactivate your own membership.")
+    membership.is_active = active
     membership.save(update_fields=["is_active", "updated_at"])
     _audit(
         membership.tenant,
-        action="membership.reactivate",
+        action="membership.reactivate" if active else "membership.deactivate",
         actor=actor,
         target=membership,
-        changes={"is_active": [False, True]},
+        changes={"is_active": [not active, active]},
     )
     return membership
 

@@ -220,7 +220,14 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 # --- Passwords ------------------------------------------------------------------------------
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class _TenantFormMixin:
+    """Password forms work within the host's tenant: who may reset there, and whose audit log records it."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "tenant": self.request.tenant}
+
+
+class PasswordResetView(_TenantFormMixin, auth_views.PasswordResetView):
     """Mails a single-use link (PASSWORD_RESET_TIMEOUT) built from the tenant's primary domain."""
 
     form_class = TenantPasswordResetForm
@@ -228,9 +235,6 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "tenant": self.request.tenant}
 
     def form_valid(self, form):
         tenant = self.request.tenant
@@ -251,7 +255,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "registration/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_TenantFormMixin, auth_views.PasswordResetConfirmView):
     form_class = TenantSetPasswordForm
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
@@ -263,21 +267,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             return None
         return user
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "tenant": self.request.tenant}
-
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(_TenantFormMixin, auth_views.PasswordChangeView):
     form_class = TenantPasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change")
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "tenant": self.request.tenant}
 
     def form_valid(self, form):
         response = super().form_valid(form)
