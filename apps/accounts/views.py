@@ -221,10 +221,16 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 class _TenantFormMixin:
-    """Password forms work within the host's tenant: who may reset there, and whose audit log records it."""
+    """Password forms work within the host's tenant (who may reset there, whose audit log records it);
+    a form with errors answers 400."""
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "tenant": self.request.tenant}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
 
 class PasswordResetView(_TenantFormMixin, auth_views.PasswordResetView):
@@ -280,9 +286,4 @@ class PasswordChangeView(_TenantFormMixin, auth_views.PasswordChangeView):
     def form_valid(self, form):
         response = super().form_valid(form)
         messages.success(self.request, "Your password was changed.")
-        return response
-
-    def form_invalid(self, form):
-        response = super().form_invalid(form)
-        response.status_code = 400
         return response
