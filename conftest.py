@@ -100,11 +100,14 @@ def client_for(db):
     With a user, the client is signed in and its session is bound to the tenant of `bound_to`, which
     defaults to the host's tenant (as signing in on that host does). Pass another TenantWorld or schema
     name to get a session created elsewhere (a replayed cookie), or None for a session with no binding.
+    Other keyword arguments go to Django's test Client (e.g. enforce_csrf_checks=True).
     """
 
-    def make(target: TenantWorld | str, user: User | None = None, bound_to=_HOST_TENANT) -> DjangoClient:
+    def make(
+        target: TenantWorld | str, user: User | None = None, bound_to=_HOST_TENANT, **client_options
+    ) -> DjangoClient:
         host = target if isinstance(target, str) else target.domain
-        client = DjangoClient(HTTP_HOST=host)
+        client = DjangoClient(HTTP_HOST=host, **client_options)
         if user is not None:
             client.force_login(user)
             if bound_to is _HOST_TENANT:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, views
+from . import views
 
 app_name = "accounts"
 
@@ -23,6 +23,5 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("password-reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("api/v1/me/", api.MeView.as_view(), name="api_me"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]
