@@ -15,7 +15,8 @@ from django.test import Client as DjangoClient
 
 from apps.accounts.models import Membership, User
 from apps.accounts.services import membership_ensure, user_ensure
-from apps.tenants.models import Client
+from apps.accounts.sessions import bind_session
+from apps.tenants.models import Client, Domain
 from apps.tenants.services import super_tenant_ensure, tenant_create
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -92,15 +93,39 @@ def _back_to_public():
     cache.clear()
 
 
+_HOST_TENANT = object()
+
+
 @pytest.fixture
 def client_for(db):
-    """`client_for(tenant_world_or_host, user=None)`: a test client whose requests go to that host."""
+    """`client_for(tenant_world_or_host, user=None, bound_to=<host's tenant>)`: a test client for that host.
 
-    def make(target: TenantWorld | str, user: User | None = None) -> DjangoClient:
+    With a user, the client is signed in and its session is bound to the tenant of `bound_to`, which
+    defaults to the host's tenant (as signing in on that host does). Pass another TenantWorld or schema
+    name to get a session created elsewhere (a replayed cookie), or None for a session with no binding.
+    Other keyword arguments go to Django's test Client (e.g. enforce_csrf_checks=True).
+    """
+
+    def make(
+        target: TenantWorld | str, user: User | None = None, bound_to=_HOST_TENANT, **client_options
+    ) -> DjangoClient:
         host = target if isinstance(target, str) else target.domain
-        client = DjangoClient(HTTP_HOST=host)
+        client = DjangoClient(HTTP_HOST=host, **client_options)
         if user is not None:
             client.force_login(user)
+            if bound_to is _HOST_TENANT:
+                bound_to = target if isinstance(target, TenantWorld) else _schema_for_host(host)
+            if bound_to is not None:
+                session = client.session
+                bind_session(
+                    session, schema_name=bound_to.tenant.schema_name if isinstance(bound_to, TenantWorld) else bound_to
+                )
+                session.save()
         return client
 
     return make
+
+
+def _schema_for_host(host: str) -> str | None:
+    domain = Domain.objects.filter(domain=host.split(":")[0]).select_related("tenant").first()
+    return domain.tenant.schema_name if domain else None

@@ -10,6 +10,7 @@ urlpatterns = [
     path("audit/", include("apps.audit.urls")),
     path("", include(audit_api_urlpatterns)),
     path("", include("apps.accounts.urls_signin")),
+    path("", include("apps.accounts.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

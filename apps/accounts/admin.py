@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import Membership, User
+from .models import Invitation, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,3 +32,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("user__email", "tenant__name", "tenant__schema_name")
     list_select_related = ("user", "tenant")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("email", "tenant", "role", "invited_by", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_filter = ("role",)
+    search_fields = ("email", "tenant__name", "tenant__schema_name")
+    list_select_related = ("tenant", "invited_by")
+    # Invitations are created, accepted and revoked through the services (which audit); admin only looks.
+    readonly_fields = [field.name for field in Invitation._meta.fields if field.name != "id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Tenant hosts: sign-in required, session bound to the host's tenant, active membership required.
+    "apps.accounts.middleware.TenantAccessMiddleware",
     "apps.accounts.signin_middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.signin_middleware.MfaGateMiddleware",
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backend.context_processors.tenant",
+                "apps.accounts.context_processors.membership",
             ],
         },
     },
@@ -161,6 +164,22 @@ OTP_TOTP_ISSUER = "ProjectMeats"
 MFA_BACKUP_CODE_COUNT = 10
 # API tokens for programs (IAM-17): lifetime of a token from POST /api/v1/auth/token/.
 API_TOKEN_TTL_MINUTES = env.int("API_TOKEN_TTL_MINUTES", default=30)
+# Paths on tenant hosts that anonymous visitors may open (prefixes); everything else needs sign-in.
+# /api/ paths are never redirected: DRF answers anonymous API calls with 401/403 JSON.
+TENANT_OPEN_PATHS = [
+    "/login/",
+    "/logout/",
+    "/password-reset/",
+    "/invitations/",
+    "/static/",
+    "/api/v1/auth/token/",
+]
+# Password reset links are single-use and valid for 30 minutes (IAM-15).
+PASSWORD_RESET_TIMEOUT = 30 * 60
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Links in e-mails are built from the tenant's primary domain, never from the request's Host header.
+LINK_SCHEME = env("LINK_SCHEME", default="http")
+LINK_PORT = env("LINK_PORT", default="")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -189,6 +208,8 @@ CACHES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# Session and CSRF cookies stay host-only (no SESSION_COOKIE_DOMAIN / CSRF_COOKIE_DOMAIN): a tenant's
+# cookie is never sent to another tenant's host. Sessions are also bound to the tenant server-side.
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

@@ -15,5 +15,7 @@ else:
     # Data survives restarts of `make run`; the server stops when the last process using it exits.
     DATABASES = {"default": persistent_database(BASE_DIR / ".data" / "postgres")}
 
+# `make run` serves on :8000, so e-mailed links need the port.
+LINK_PORT = env("LINK_PORT", default="8000")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SEED_DEMO_ALLOWED = True

@@ -4,7 +4,6 @@ import time
 
 import pytest
 import time_machine
-from django.test import Client as DjangoClient
 
 from apps.accounts.models import Membership
 from conftest import TEST_PASSWORD
@@ -140,11 +139,10 @@ def test_mfa_sign_in_and_wrong_code_are_audited(tenant_a, client_for, enrolled):
     assert [e.changes["reason"] for e in audit_actions(tenant_a.tenant, "auth.login_failed")] == ["bad_otp"]
 
 
-def test_unverified_session_of_enrolled_user_is_held_at_the_challenge(tenant_a, enrolled):
+def test_unverified_session_of_enrolled_user_is_held_at_the_challenge(tenant_a, enrolled, client_for):
     """A session opened without the code (e.g. by another sign-in path) reaches nothing but the challenge."""
     user, device, _ = enrolled
-    client = DjangoClient(HTTP_HOST=tenant_a.domain)
-    client.force_login(user)
+    client = client_for(tenant_a, user)  # signed in and bound to the tenant, but not OTP-verified
     assert client.get("/")["Location"] == "/login/verify/"
     assert client.get("/settings/security/")["Location"] == "/login/verify/"
     assert client.get("/account/mfa/")["Location"] == "/login/verify/"

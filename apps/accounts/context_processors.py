@@ -1,0 +1,18 @@
+"""Template context for the navigation shell: the signed-in member's membership, role and capabilities."""
+
+from django.http import HttpRequest
+
+from .permissions import ROLE_CAPABILITIES, Capability
+
+
+def membership(request: HttpRequest) -> dict:
+    current = getattr(request, "membership", None)
+    if current is None:
+        return {"membership": None, "member_role": "", "capabilities": frozenset(), "can_administer": False}
+    capabilities = ROLE_CAPABILITIES.get(current.role, frozenset())
+    return {
+        "membership": current,
+        "member_role": current.get_role_display(),
+        "capabilities": frozenset(str(capability) for capability in capabilities),
+        "can_administer": Capability.ADMINISTER in capabilities,
+    }
