@@ -1,0 +1,45 @@
+"""Browser pages for products (list, detail, forms, archive, CSV import/export)."""
+
+from __future__ import annotations
+
+from apps.records.pages import Column, RecordPages
+
+from . import selectors, services
+from .forms import ProductForm
+from .models import Product
+
+
+class ProductPages(RecordPages):
+    model = Product
+    form_class = ProductForm
+    filterset_class = selectors.ProductFilter
+    url_prefix, name = "products", "product"
+    list_selector = staticmethod(selectors.product_list)
+    get_for_user = staticmethod(selectors.get_product_for_user)
+    create_service = staticmethod(services.product_create)
+    update_service = staticmethod(services.product_update)
+    archive_service = staticmethod(services.product_archive)
+    csv_columns = ProductForm.Meta.fields
+    columns = [
+        Column("code", "Code", sort="code", link=True),
+        Column("description", "Description", sort="description"),
+        Column("namp_code", "NAMP", sort="namp_code"),
+        Column("protein", "Protein"),
+        Column("storage", "Fresh/frozen"),
+        Column("weight_type", "Weight"),
+        Column("case_weight", "Case wt.", sort="case_weight"),
+        Column("unit", "Unit"),
+    ]
+    detail_fields = [
+        Column("code", "Code"),
+        Column("description", "Description"),
+        Column("namp_code", "NAMP item"),
+        Column("usda_item_code", "USDA item code"),
+        Column("protein", "Protein"),
+        Column("storage", "Fresh or frozen"),
+        Column("weight_type", "Net or catch weight"),
+        Column("unit", "Unit"),
+        Column("package_type", "Package"),
+        Column("case_weight", "Nominal case weight"),
+        Column("is_edible", "Edible"),
+    ]
