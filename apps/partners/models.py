@@ -107,8 +107,12 @@ class Plant(CodedRecord, AddressFields):
 class Carrier(PartnerBase):
     """A trucking company; brokers must not tender loads to a carrier whose insurance has lapsed."""
 
-    mc_number = models.CharField("MC number", max_length=8, blank=True)
-    dot_number = models.CharField("DOT number", max_length=8, blank=True)
+    mc_number = models.CharField(
+        "MC number", max_length=14, blank=True, help_text="Digits only; an MC- prefix is removed"
+    )
+    dot_number = models.CharField(
+        "DOT number", max_length=14, blank=True, help_text="Digits only; a USDOT prefix is removed"
+    )
     insurance_expires_on = models.DateField("insurance expiry", null=True, blank=True)
 
     class Meta(PartnerBase.Meta):
