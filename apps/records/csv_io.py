@@ -133,10 +133,17 @@ def csv_import(
     require_capability(user=user, capability=Capability.EDIT)
     rows = _read_rows(upload, columns)
     result = ImportResult()
+    first_row_of_code: dict[str, int] = {}
     with transaction.atomic():
         for row in rows:
             number = row.pop("_row")
             data = {key: value.strip() for key, value in row.items()}
+            code = data.get("code", "").upper()
+            if code and code in first_row_of_code:
+                message = f"The code {code} already appears on row {first_row_of_code[code]}."
+                result.rejected.append({"row": number, "errors": {"code": [message]}})
+                continue
+            first_row_of_code.setdefault(code, number)
             existing = find_existing(data)
             # The form works on a copy so the update service still sees the stored values to diff against.
             form = form_class(data=_form_data(form_class, data), instance=copy.copy(existing))
