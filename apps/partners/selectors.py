@@ -24,7 +24,7 @@ from .models import (
 
 class SupplierFilter(RecordFilterSet):
     search_fields = ("code", "name", "city", "email")
-    payment_terms = django_filters.TypedChoiceFilter(choices=PaymentTerms.choices, coerce=int)
+    payment_terms = django_filters.ChoiceFilter(choices=PaymentTerms.choices)
     state = django_filters.CharFilter(lookup_expr="iexact")
     ordering = StableOrderingFilter(fields=("code", "name", "city", "updated_at"))
 
@@ -35,7 +35,7 @@ class SupplierFilter(RecordFilterSet):
 
 class CustomerFilter(RecordFilterSet):
     search_fields = ("code", "name", "city", "email")
-    payment_terms = django_filters.TypedChoiceFilter(choices=PaymentTerms.choices, coerce=int)
+    payment_terms = django_filters.ChoiceFilter(choices=PaymentTerms.choices)
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices)
     state = django_filters.CharFilter(lookup_expr="iexact")
     ordering = StableOrderingFilter(fields=("code", "name", "city", "credit_limit", "updated_at"))

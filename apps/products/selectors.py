@@ -15,12 +15,17 @@ class ProductFilter(RecordFilterSet):
     protein = django_filters.ChoiceFilter(choices=Product.Protein.choices)
     storage = django_filters.ChoiceFilter(choices=Product.Storage.choices)
     weight_type = django_filters.ChoiceFilter(choices=Product.WeightType.choices)
-    is_edible = django_filters.BooleanFilter()
+    is_edible = django_filters.ChoiceFilter(
+        method="filter_edible", choices=[("true", "Edible"), ("false", "Inedible")], label="Edible"
+    )
     ordering = StableOrderingFilter(fields=("code", "description", "namp_code", "case_weight", "updated_at"))
 
     class Meta:
         model = Product
         fields = ["protein", "storage", "weight_type", "is_edible"]
+
+    def filter_edible(self, queryset, name, value):
+        return queryset.filter(is_edible=value == "true")
 
 
 def product_queryset() -> QuerySet[Product]:

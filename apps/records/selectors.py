@@ -29,13 +29,19 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 class RecordFilterSet(django_filters.FilterSet):
     """Subclasses set `search_fields` and declare `ordering = StableOrderingFilter(fields=...)`.
 
-    `q` searches case-insensitively over `search_fields`; archived records are hidden unless `archived=true`.
+    `q` searches case-insensitively over `search_fields`; archived records are hidden unless
+    `archived=true` (only archived) or `archived=all`.
     """
 
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="search", label="Search")
-    archived = django_filters.BooleanFilter(method="filter_archived", label="Archived")
+    archived = django_filters.ChoiceFilter(
+        method="filter_archived",
+        choices=[("true", "Archived only"), ("all", "Active and archived")],
+        empty_label="Active only",
+        label="Show",
+    )
 
     def search(self, queryset, name, value):
         terms = value.split()
@@ -46,12 +52,12 @@ class RecordFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_archived(self, queryset, name, value):
-        return queryset if value is None else queryset.filter(is_archived=value)
+        return queryset.filter(is_archived=True) if value == "true" else queryset
 
     @property
     def qs(self):
         queryset = super().qs
-        archived_given = self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("archived") is not None
+        archived_given = self.is_bound and self.form.is_valid() and self.form.cleaned_data.get("archived")
         if not archived_given:
             queryset = queryset.filter(is_archived=False)
         if not queryset.query.order_by:

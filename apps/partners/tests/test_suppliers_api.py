@@ -35,6 +35,8 @@ def test_supplier_list_is_paginated_in_stable_order_and_hides_archived(tenant_a,
     assert [row["code"] for row in body["results"]] == ["A1", "B1"]
     archived = client_for(tenant_a, tenant_a.viewer).get(URL, {"archived": "true"}).json()
     assert [row["code"] for row in archived["results"]] == ["C1"]
+    everything = client_for(tenant_a, tenant_a.viewer).get(URL, {"archived": "all"}).json()
+    assert [row["code"] for row in everything["results"]] == ["A1", "B1", "C1"]
 
 
 def test_supplier_list_filters_searches_and_orders(tenant_a, client_for):
