@@ -6,9 +6,8 @@ from django.urls import reverse
 
 from apps.records.pages import Column, RecordPages, Section
 
-from . import selectors, services
-from .forms import CarrierForm, ContactForm, CustomerForm, LocationForm, PlantForm, SupplierForm
-from .models import Carrier, Contact, Customer, Location, Plant, Supplier
+from .models import Carrier, Customer, Supplier
+from .resources import CARRIERS, CONTACTS, CUSTOMERS, LOCATIONS, PLANTS, SUPPLIERS
 
 ADDRESS = Column("address_line", "Address")
 PLANT_COLUMNS = [Column("code", "Code", link=True), Column("name", "Name"), Column("establishment_number", "EST. no.")]
@@ -32,16 +31,7 @@ def _section(title: str, records, columns, name: str, add_param: str, partner) -
 
 
 class SupplierPages(RecordPages):
-    model = Supplier
-    form_class = SupplierForm
-    filterset_class = selectors.SupplierFilter
-    url_prefix, name = "suppliers", "supplier"
-    list_selector = staticmethod(selectors.supplier_list)
-    get_for_user = staticmethod(selectors.get_supplier_for_user)
-    create_service = staticmethod(services.supplier_create)
-    update_service = staticmethod(services.supplier_update)
-    archive_service = staticmethod(services.supplier_archive)
-    csv_columns = SupplierForm.Meta.fields
+    resource = SUPPLIERS
     columns = [
         Column("code", "Code", sort="code", link=True),
         Column("name", "Name", sort="name"),
@@ -69,16 +59,7 @@ class SupplierPages(RecordPages):
 
 
 class CustomerPages(RecordPages):
-    model = Customer
-    form_class = CustomerForm
-    filterset_class = selectors.CustomerFilter
-    url_prefix, name = "customers", "customer"
-    list_selector = staticmethod(selectors.customer_list)
-    get_for_user = staticmethod(selectors.get_customer_for_user)
-    create_service = staticmethod(services.customer_create)
-    update_service = staticmethod(services.customer_update)
-    archive_service = staticmethod(services.customer_archive)
-    csv_columns = CustomerForm.Meta.fields
+    resource = CUSTOMERS
     columns = [
         Column("code", "Code", sort="code", link=True),
         Column("name", "Name", sort="name"),
@@ -108,15 +89,7 @@ class CustomerPages(RecordPages):
 
 
 class PlantPages(RecordPages):
-    model = Plant
-    form_class = PlantForm
-    filterset_class = selectors.PlantFilter
-    url_prefix, name = "plants", "plant"
-    list_selector = staticmethod(selectors.plant_list)
-    get_for_user = staticmethod(selectors.get_plant_for_user)
-    create_service = staticmethod(services.plant_create)
-    update_service = staticmethod(services.plant_update)
-    archive_service = staticmethod(services.plant_archive)
+    resource = PLANTS
     columns = [
         Column("code", "Code", sort="code", link=True),
         Column("name", "Name", sort="name"),
@@ -135,15 +108,7 @@ class PlantPages(RecordPages):
 
 
 class CarrierPages(RecordPages):
-    model = Carrier
-    form_class = CarrierForm
-    filterset_class = selectors.CarrierFilter
-    url_prefix, name = "carriers", "carrier"
-    list_selector = staticmethod(selectors.carrier_list)
-    get_for_user = staticmethod(selectors.get_carrier_for_user)
-    create_service = staticmethod(services.carrier_create)
-    update_service = staticmethod(services.carrier_update)
-    archive_service = staticmethod(services.carrier_archive)
+    resource = CARRIERS
     columns = [
         Column("code", "Code", sort="code", link=True),
         Column("name", "Name", sort="name"),
@@ -177,15 +142,7 @@ class CarrierPages(RecordPages):
 
 
 class ContactPages(RecordPages):
-    model = Contact
-    form_class = ContactForm
-    filterset_class = selectors.ContactFilter
-    url_prefix, name = "contacts", "contact"
-    list_selector = staticmethod(selectors.contact_list)
-    get_for_user = staticmethod(selectors.get_contact_for_user)
-    create_service = staticmethod(services.contact_create)
-    update_service = staticmethod(services.contact_update)
-    archive_service = staticmethod(services.contact_archive)
+    resource = CONTACTS
     columns = [
         Column("name", "Name", sort="name", link=True),
         Column("title", "Title"),
@@ -203,15 +160,7 @@ class ContactPages(RecordPages):
 
 
 class LocationPages(RecordPages):
-    model = Location
-    form_class = LocationForm
-    filterset_class = selectors.LocationFilter
-    url_prefix, name = "locations", "location"
-    list_selector = staticmethod(selectors.location_list)
-    get_for_user = staticmethod(selectors.get_location_for_user)
-    create_service = staticmethod(services.location_create)
-    update_service = staticmethod(services.location_update)
-    archive_service = staticmethod(services.location_archive)
+    resource = LOCATIONS
     columns = [
         Column("code", "Code", sort="code", link=True),
         Column("name", "Name", sort="name"),

@@ -1,11 +1,11 @@
 """Page form for products; the model holds the rules."""
 
-from django import forms
+from apps.records.forms import RecordForm
 
 from .models import Product
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(RecordForm):
     class Meta:
         model = Product
         fields = [

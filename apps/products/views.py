@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from apps.records.pages import Column, RecordPages
 
-from . import selectors, services
-from .forms import ProductForm
-from .models import Product
+from .resources import PRODUCTS
 
 
 class ProductPages(RecordPages):
-    model = Product
-    form_class = ProductForm
-    filterset_class = selectors.ProductFilter
-    url_prefix, name = "products", "product"
-    list_selector = staticmethod(selectors.product_list)
-    get_for_user = staticmethod(selectors.get_product_for_user)
-    create_service = staticmethod(services.product_create)
-    update_service = staticmethod(services.product_update)
-    archive_service = staticmethod(services.product_archive)
-    csv_columns = ProductForm.Meta.fields
+    resource = PRODUCTS
     columns = [
         Column("code", "Code", sort="code", link=True),
         Column("description", "Description", sort="description"),

@@ -1,14 +1,13 @@
 """One page set per business resource: list, detail, create, edit, archive and optional CSV export/import.
 
-A resource subclasses `RecordPages`, names its model, form, filterset, selectors and services, and lists its
-columns; `urls()` returns the URL patterns. Every page also works without JavaScript; HTMX requests to the
+A resource subclasses `RecordPages`, points `resource` at its `RecordResource` and lists its columns;
+`urls()` returns the URL patterns. Every page also works without JavaScript; HTMX requests to the
 list (`HX-Request` header) get only the table fragment.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,8 +24,7 @@ from django.urls import URLPattern, path, reverse
 from apps.accounts.permissions import Capability, has_capability
 from backend.exceptions import ApplicationError
 
-from .csv_io import csv_import, csv_response
-from .selectors import RecordFilterSet
+from .resources import RecordResource
 
 
 @dataclass(frozen=True)
@@ -84,19 +82,9 @@ def form_errors_from(exc: ApplicationError, form: forms.Form) -> None:
 
 
 class RecordPages:
-    model: type[models.Model]
-    form_class: type[forms.ModelForm]
-    filterset_class: type[RecordFilterSet]
-    url_prefix: str  # "suppliers" → /suppliers/
-    name: str  # "supplier" → URL names supplier-list, supplier-detail, ...
+    resource: RecordResource
     columns: list[Column]
     detail_fields: list[Column]
-    list_selector: Callable[..., models.QuerySet]
-    get_for_user: Callable[..., models.Model]
-    create_service: Callable[..., models.Model]
-    update_service: Callable[..., models.Model]
-    archive_service: Callable[..., models.Model]
-    csv_columns: list[str] = []
     paginate_by = 25
     list_template = "records/list.html"
     table_template = "partials/record_table.html"
@@ -109,17 +97,12 @@ class RecordPages:
     def related(self, record: models.Model) -> list[Section]:
         return []
 
-    def find_existing(self, data: dict[str, str]) -> models.Model | None:
-        """CSV import: the stored record a row updates (matched by code), else None."""
-        code = (data.get("code") or "").strip().upper()
-        return self.model.objects.filter(code=code).first() if code else None
-
     def warnings(self, record: models.Model) -> list[str]:
         return []
 
     # --- plumbing ----------------------------------------------------------------------------------
     def urls(self) -> list[URLPattern]:
-        prefix, name = self.url_prefix, self.name
+        prefix, name = self.resource.path, self.resource.name
         patterns = [
             path(f"{prefix}/", self.list_view, name=f"{name}-list"),
             path(f"{prefix}/new/", self.create_view, name=f"{name}-create"),
@@ -127,7 +110,7 @@ class RecordPages:
             path(f"{prefix}/<int:pk>/edit/", self.edit_view, name=f"{name}-edit"),
             path(f"{prefix}/<int:pk>/archive/", self.archive_view, name=f"{name}-archive"),
         ]
-        if self.csv_columns:
+        if self.resource.csv_columns:
             patterns += [
                 path(f"{prefix}/export.csv", self.export_view, name=f"{name}-export"),
                 path(f"{prefix}/import/", self.import_view, name=f"{name}-import"),
@@ -143,25 +126,25 @@ class RecordPages:
 
     def _get(self, request: HttpRequest, pk: int) -> models.Model:
         try:
-            return self.get_for_user(user=request.user, pk=pk)
+            return self.resource.get_for_user(user=request.user, pk=pk)
         except ApplicationError as exc:
             if exc.code == "permission_denied":
                 raise PermissionDenied from exc
             raise Http404 from exc
 
     def _context(self, request: HttpRequest, **extra) -> dict:
-        meta = self.model._meta
+        meta = self.resource.model._meta
         context = {
             "title": str(meta.verbose_name_plural).capitalize(),
             "verbose_name": meta.verbose_name,
-            "list_url": reverse(f"{self.name}-list"),
-            "create_url": reverse(f"{self.name}-create"),
+            "list_url": reverse(f"{self.resource.name}-list"),
+            "create_url": reverse(f"{self.resource.name}-create"),
             "can_edit": has_capability(user=request.user, capability=Capability.EDIT),
-            "has_csv": bool(self.csv_columns),
+            "has_csv": bool(self.resource.csv_columns),
         }
-        if self.csv_columns:
-            context["export_url"] = reverse(f"{self.name}-export")
-            context["import_url"] = reverse(f"{self.name}-import")
+        if self.resource.csv_columns:
+            context["export_url"] = reverse(f"{self.resource.name}-export")
+            context["import_url"] = reverse(f"{self.resource.name}-import")
         context.update(extra)
         return context
 
@@ -169,9 +152,9 @@ class RecordPages:
     def list_view(self, request: HttpRequest) -> HttpResponse:
         if refused := self._require(request, Capability.READ):
             return refused
-        queryset = self.list_selector(filters=request.GET)
+        queryset = self.resource.list(filters=request.GET)
         page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
-        filter_form = self.filterset_class(request.GET).form
+        filter_form = self.resource.filterset_class(request.GET).form
         current = request.GET.get("ordering", "")
         headers = []
         for column in self.columns:
@@ -189,7 +172,7 @@ class RecordPages:
             request,
             page=page,
             headers=headers,
-            rows=_rows(page.object_list, self.columns, f"{self.name}-detail"),
+            rows=_rows(page.object_list, self.columns, f"{self.resource.name}-detail"),
             filter_form=filter_form,
             page_query=params.urlencode(),
             export_query=params.urlencode(),
@@ -210,55 +193,55 @@ class RecordPages:
             fields=[{"label": column.label, "value": column.value(record)} for column in self.detail_fields],
             sections=sections,
             warnings=self.warnings(record),
-            edit_url=reverse(f"{self.name}-edit", args=[record.pk]),
-            archive_url=reverse(f"{self.name}-archive", args=[record.pk]),
+            edit_url=reverse(f"{self.resource.name}-edit", args=[record.pk]),
+            archive_url=reverse(f"{self.resource.name}-archive", args=[record.pk]),
         )
         return render(request, self.detail_template, context)
 
     def create_view(self, request: HttpRequest) -> HttpResponse:
         if refused := self._require(request, Capability.EDIT):
             return refused
-        if request.method == "POST":
-            form = self.form_class(request.POST)
-            if form.is_valid():
-                try:
-                    record = self.create_service(user=request.user, data=form.cleaned_data)
-                except ApplicationError as exc:
-                    form_errors_from(exc, form)
-                else:
-                    messages.success(request, f"Created {record}.")
-                    return redirect(f"{self.name}-detail", pk=record.pk)
-        else:
-            form = self.form_class(initial=request.GET.dict())
-        context = self._context(
-            request, form=form, heading=f"New {self.model._meta.verbose_name}", cancel_url=reverse(f"{self.name}-list")
+        form_class = self.resource.form_class
+        form = form_class(request.POST) if request.method == "POST" else form_class(initial=request.GET.dict())
+        saved = self._save(request, form, lambda data: self.resource.create(user=request.user, data=data))
+        return saved or self._render_form(
+            request,
+            form,
+            heading=f"New {self.resource.model._meta.verbose_name}",
+            cancel_url=reverse(f"{self.resource.name}-list"),
         )
-        return render(request, self.form_template, context, status=400 if form.errors else 200)
 
     def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if refused := self._require(request, Capability.EDIT):
             return refused
         record = self._get(request, pk)
-        if request.method == "POST":
-            # The form validates a copy, so the service still diffs against the stored values.
-            form = self.form_class(request.POST, instance=copy.copy(record))
-            if form.is_valid():
-                try:
-                    record = self.update_service(user=request.user, record=record, data=form.cleaned_data)
-                except ApplicationError as exc:
-                    form_errors_from(exc, form)
-                else:
-                    messages.success(request, f"Saved {record}.")
-                    return redirect(f"{self.name}-detail", pk=record.pk)
-        else:
-            form = self.form_class(instance=record)
-        context = self._context(
+        # The form validates a copy, so the service still diffs against the stored values.
+        form = self.resource.form_class(request.POST or None, instance=copy.copy(record))
+        saved = self._save(
+            request, form, lambda data: self.resource.update(user=request.user, record=record, data=data)
+        )
+        return saved or self._render_form(
             request,
-            form=form,
+            form,
             record=record,
             heading=f"Edit {record}",
-            cancel_url=reverse(f"{self.name}-detail", args=[record.pk]),
+            cancel_url=reverse(f"{self.resource.name}-detail", args=[record.pk]),
         )
+
+    def _save(self, request: HttpRequest, form: forms.ModelForm, write) -> HttpResponse | None:
+        """POST with a valid form: call the service and go to the record; else None (show the form)."""
+        if request.method != "POST" or not form.is_valid():
+            return None
+        try:
+            record = write(form.cleaned_data)
+        except ApplicationError as exc:
+            form_errors_from(exc, form)
+            return None
+        messages.success(request, f"Saved {record}.")
+        return redirect(f"{self.resource.name}-detail", pk=record.pk)
+
+    def _render_form(self, request: HttpRequest, form: forms.ModelForm, **extra) -> HttpResponse:
+        context = self._context(request, form=form, **extra)
         return render(request, self.form_template, context, status=400 if form.errors else 200)
 
     def archive_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -268,24 +251,24 @@ class RecordPages:
         error = ""
         if request.method == "POST":
             try:
-                self.archive_service(user=request.user, record=record)
+                self.resource.archive(user=request.user, record=record)
             except ApplicationError as exc:
                 if exc.code == "permission_denied":
                     raise PermissionDenied from exc
                 error = exc.message
             else:
                 messages.success(request, f"Archived {record}.")
-                return redirect(f"{self.name}-detail", pk=record.pk)
+                return redirect(f"{self.resource.name}-detail", pk=record.pk)
         context = self._context(
-            request, record=record, error=error, cancel_url=reverse(f"{self.name}-detail", args=[record.pk])
+            request, record=record, error=error, cancel_url=reverse(f"{self.resource.name}-detail", args=[record.pk])
         )
         return render(request, self.archive_template, context, status=400 if error else 200)
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
         if refused := self._require(request, Capability.READ):
             return refused
-        queryset = self.list_selector(filters=request.GET)
-        return csv_response(queryset=queryset, columns=self.csv_columns, filename=f"{self.url_prefix}.csv")
+        queryset = self.resource.list(filters=request.GET)
+        return self.resource.export_csv(queryset)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if refused := self._require(request, Capability.EDIT):
@@ -293,7 +276,7 @@ class RecordPages:
         result, error, status = None, "", 200
         if request.method == "POST":
             try:
-                result = self.run_import(user=request.user, upload=request.FILES.get("file"))
+                result = self.resource.import_csv(upload=request.FILES.get("file"), user=request.user)
             except ApplicationError as exc:
                 if exc.code == "permission_denied":
                     raise PermissionDenied from exc
@@ -301,18 +284,7 @@ class RecordPages:
             else:
                 if result.ok:
                     messages.success(request, f"Imported: {result.created} created, {result.updated} updated.")
-                    return redirect(f"{self.name}-list")
+                    return redirect(f"{self.resource.name}-list")
                 status = 400
-        context = self._context(request, result=result, error=error, columns=",".join(self.csv_columns))
+        context = self._context(request, result=result, error=error, columns=",".join(self.resource.csv_columns))
         return render(request, self.import_template, context, status=status)
-
-    def run_import(self, *, user, upload):
-        return csv_import(
-            upload=upload,
-            user=user,
-            columns=self.csv_columns,
-            form_class=self.form_class,
-            find_existing=self.find_existing,
-            create=self.create_service,
-            update=self.update_service,
-        )
