@@ -136,3 +136,16 @@ def test_outsider_is_refused_and_anonymous_is_sent_to_login(tenant_a, outsider, 
 def test_supplier_list_page_query_count_does_not_grow_with_rows(tenant_a, client_for):
     client = client_for(tenant_a, tenant_a.viewer)
     assert_list_queries_flat(client=client, url=LIST, tenant=tenant_a.tenant, create_rows=SupplierFactory.create_batch)
+
+
+def test_supplier_detail_queries_do_not_grow_with_related_rows(tenant_a, client_for):
+    with tenant_context(tenant_a.tenant):
+        supplier = SupplierFactory()
+    client = client_for(tenant_a, tenant_a.viewer)
+    url = f"{LIST}{supplier.pk}/"
+
+    def add(count: int) -> None:
+        PlantFactory.create_batch(count, supplier=supplier)
+        ContactFactory.create_batch(count, supplier=supplier)
+
+    assert_list_queries_flat(client=client, url=url, tenant=tenant_a.tenant, create_rows=add)
