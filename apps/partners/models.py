@@ -12,7 +12,7 @@ from django.core.validators import MinValueValidator
 from django.db import connection, models
 from django.db.models import Q
 
-from apps.records.models import AddressFields, CodedRecord, TrackedRecord
+from apps.records.models import AddressFields, CodedRecord, TrackedRecord, search_document, search_index
 
 from .validators import (
     normalize_establishment_number,
@@ -48,11 +48,13 @@ class Supplier(PartnerBase):
     """A packer or processor the broker buys from."""
 
     payment_terms = models.PositiveSmallIntegerField(choices=PaymentTerms.choices, default=PaymentTerms.NET_30)
+    search_text = search_document("code", "name", "city", "email")
 
     class Meta(PartnerBase.Meta):
         indexes = [
             models.Index(fields=["is_archived", "code"], name="supplier_active_code_idx"),
             models.Index(fields=["is_archived", "name"], name="supplier_active_name_idx"),
+            search_index("supplier"),
         ]
 
 
@@ -71,12 +73,14 @@ class Customer(PartnerBase):
         validators=[MinValueValidator(Decimal("0"), message="The credit limit cannot be negative.")],
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    search_text = search_document("code", "name", "city", "email")
 
     class Meta(PartnerBase.Meta):
         indexes = [
             models.Index(fields=["is_archived", "code"], name="customer_active_code_idx"),
             models.Index(fields=["is_archived", "name"], name="customer_active_name_idx"),
             models.Index(fields=["status"], name="customer_status_idx"),
+            search_index("customer"),
         ]
 
 
@@ -87,12 +91,14 @@ class Plant(CodedRecord, AddressFields):
     establishment_number = models.CharField(
         "USDA establishment number", max_length=40, help_text="e.g. M12345, P7089A or M562+P562"
     )
+    search_text = search_document("code", "name", "establishment_number", "city")
 
     class Meta:
         ordering = ["code"]
         indexes = [
             models.Index(fields=["is_archived", "code"], name="plant_active_code_idx"),
             models.Index(fields=["establishment_number"], name="plant_establishment_idx"),
+            search_index("plant"),
         ]
 
     def clean(self) -> None:
@@ -114,11 +120,13 @@ class Carrier(PartnerBase):
         "DOT number", max_length=14, blank=True, help_text="Digits only; a USDOT prefix is removed"
     )
     insurance_expires_on = models.DateField("insurance expiry", null=True, blank=True)
+    search_text = search_document("code", "name", "mc_number", "dot_number", "city")
 
     class Meta(PartnerBase.Meta):
         indexes = [
             models.Index(fields=["is_archived", "code"], name="carrier_active_code_idx"),
             models.Index(fields=["insurance_expires_on"], name="carrier_insurance_idx"),
+            search_index("carrier"),
         ]
 
     def clean(self) -> None:
@@ -173,6 +181,7 @@ class Contact(TrackedRecord):
     title = models.CharField("job title", max_length=100, blank=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    search_text = search_document("name", "title", "email", "phone")
 
     class Meta:
         ordering = ["name"]
@@ -187,7 +196,10 @@ class Contact(TrackedRecord):
                 violation_error_message="A contact belongs to exactly one supplier, customer or carrier.",
             )
         ]
-        indexes = [models.Index(fields=["is_archived", "name"], name="contact_active_name_idx")]
+        indexes = [
+            models.Index(fields=["is_archived", "name"], name="contact_active_name_idx"),
+            search_index("contact"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -209,6 +221,7 @@ class Location(CodedRecord, AddressFields):
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="locations")
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="locations")
     receiving_hours = models.CharField(max_length=100, blank=True)
+    search_text = search_document("code", "name", "street", "city", "postal_code")
 
     class Meta:
         ordering = ["code"]
@@ -223,6 +236,7 @@ class Location(CodedRecord, AddressFields):
         indexes = [
             models.Index(fields=["is_archived", "code"], name="location_active_code_idx"),
             models.Index(fields=["kind"], name="location_kind_idx"),
+            search_index("location"),
         ]
 
     @property

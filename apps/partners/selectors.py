@@ -23,7 +23,6 @@ from .models import (
 
 
 class SupplierFilter(RecordFilterSet):
-    search_fields = ("code", "name", "city", "email")
     payment_terms = django_filters.ChoiceFilter(choices=PaymentTerms.choices)
     state = django_filters.CharFilter(lookup_expr="iexact")
     ordering = StableOrderingFilter(fields=("code", "name", "city", "updated_at"))
@@ -34,7 +33,6 @@ class SupplierFilter(RecordFilterSet):
 
 
 class CustomerFilter(RecordFilterSet):
-    search_fields = ("code", "name", "city", "email")
     payment_terms = django_filters.ChoiceFilter(choices=PaymentTerms.choices)
     status = django_filters.ChoiceFilter(choices=Customer.Status.choices)
     state = django_filters.CharFilter(lookup_expr="iexact")
@@ -46,7 +44,6 @@ class CustomerFilter(RecordFilterSet):
 
 
 class PlantFilter(RecordFilterSet):
-    search_fields = ("code", "name", "establishment_number", "city", "supplier__name")
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.filter(is_archived=False))
     ordering = StableOrderingFilter(fields=("code", "name", "establishment_number", "supplier__name"))
 
@@ -56,7 +53,6 @@ class PlantFilter(RecordFilterSet):
 
 
 class CarrierFilter(RecordFilterSet):
-    search_fields = ("code", "name", "mc_number", "dot_number", "city")
     insurance = django_filters.ChoiceFilter(
         method="filter_insurance",
         choices=[
@@ -85,7 +81,6 @@ class CarrierFilter(RecordFilterSet):
 
 
 class ContactFilter(RecordFilterSet):
-    search_fields = ("name", "email", "phone", "title")
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.filter(is_archived=False))
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.filter(is_archived=False))
     carrier = django_filters.ModelChoiceFilter(queryset=Carrier.objects.filter(is_archived=False))
@@ -97,7 +92,6 @@ class ContactFilter(RecordFilterSet):
 
 
 class LocationFilter(RecordFilterSet):
-    search_fields = ("code", "name", "street", "city", "postal_code")
     kind = django_filters.ChoiceFilter(choices=Location.Kind.choices)
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.filter(is_archived=False))
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.filter(is_archived=False))

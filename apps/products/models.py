@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
-from apps.records.models import TrackedRecord, code_validator
+from apps.records.models import TrackedRecord, code_validator, search_document, search_index
 
 # NAMP (North American Meat Processors) item numbers: 3-4 digits with an optional letter, e.g. 189A, 1112.
 namp_validator = RegexValidator(r"^\d{3,4}[A-Z]?$", "Use a NAMP item number such as 189A or 1112.", flags=re.IGNORECASE)
@@ -63,6 +63,7 @@ class Product(TrackedRecord):
         validators=[MinValueValidator(Decimal("0.01"), message="The case weight must be greater than zero.")],
     )
     is_edible = models.BooleanField("edible", default=True)
+    search_text = search_document("code", "description", "namp_code", "usda_item_code")
 
     class Meta:
         ordering = ["code"]
@@ -70,6 +71,7 @@ class Product(TrackedRecord):
             models.Index(fields=["is_archived", "code"], name="product_active_code_idx"),
             models.Index(fields=["is_archived", "description"], name="product_active_desc_idx"),
             models.Index(fields=["protein", "storage"], name="product_protein_storage_idx"),
+            search_index("product"),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,6 @@ from .models import Product
 
 
 class ProductFilter(RecordFilterSet):
-    search_fields = ("code", "description", "namp_code", "usda_item_code")
     protein = django_filters.ChoiceFilter(choices=Product.Protein.choices)
     storage = django_filters.ChoiceFilter(choices=Product.Storage.choices)
     weight_type = django_filters.ChoiceFilter(choices=Product.WeightType.choices)

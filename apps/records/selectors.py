@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
 from typing import TypeVar
 
 import django_filters
@@ -27,13 +25,12 @@ class StableOrderingFilter(django_filters.OrderingFilter):
 
 
 class RecordFilterSet(django_filters.FilterSet):
-    """Subclasses set `search_fields` and declare `ordering = StableOrderingFilter(fields=...)`.
+    """Subclasses declare `ordering = StableOrderingFilter(fields=...)`; the model has a `search_text`.
 
-    `q` searches case-insensitively over `search_fields`; archived records are hidden unless
+    `q` matches every whitespace-separated term (up to five) case-insensitively anywhere in the model's
+    `search_text` (see apps.records.models.search_document); archived records are hidden unless
     `archived=true` (only archived) or `archived=all`.
     """
-
-    search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(method="search", label="Search")
     archived = django_filters.ChoiceFilter(
@@ -44,11 +41,8 @@ class RecordFilterSet(django_filters.FilterSet):
     )
 
     def search(self, queryset, name, value):
-        terms = value.split()
-        for term in terms[:5]:
-            queryset = queryset.filter(
-                reduce(or_, (models.Q(**{f"{field}__icontains": term}) for field in self.search_fields))
-            )
+        for term in value.split()[:5]:
+            queryset = queryset.filter(search_text__contains=term.upper())
         return queryset
 
     def filter_archived(self, queryset, name, value):

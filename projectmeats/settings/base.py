@@ -30,6 +30,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.admin",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # OpClass in index expressions (trigram search indexes)
     "rest_framework",
     "django_filters",
     "drf_spectacular",

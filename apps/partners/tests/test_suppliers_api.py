@@ -153,3 +153,14 @@ def test_outsider_and_anonymous_are_refused(tenant_a, outsider, client_for):
 def test_supplier_list_query_count_does_not_grow_with_rows(tenant_a, client_for):
     client = client_for(tenant_a, tenant_a.viewer)
     assert_list_queries_flat(client=client, url=URL, tenant=tenant_a.tenant, create_rows=SupplierFactory.create_batch)
+
+
+def test_search_matches_every_term_across_fields_and_follows_edits(tenant_a, client_for):
+    with tenant_context(tenant_a.tenant):
+        supplier = SupplierFactory(code="Z9", name="Zeta Beef", city="Omaha")
+        SupplierFactory(code="Y9", name="Yotta Beef", city="Boston")
+    client = client_for(tenant_a, tenant_a.staff)
+    assert [r["code"] for r in client.get(URL, {"q": "beef OMAHA"}).json()["results"]] == ["Z9"]
+    assert client.get(URL, {"q": "zeta boston"}).json()["count"] == 0
+    client.patch(f"{URL}{supplier.pk}/", {"name": "Renamed Pork"}, content_type="application/json")
+    assert [r["code"] for r in client.get(URL, {"q": "renamed"}).json()["results"]] == ["Z9"]
