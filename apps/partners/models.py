@@ -146,7 +146,7 @@ class Carrier(PartnerBase):
         """`expired`, `expires_soon` (within 30 days), `ok` or `unknown`, by the tenant's calendar."""
         if self.insurance_expires_on is None:
             return "unknown"
-        today = today or _tenant_today()
+        today = today or tenant_today()
         if self.insurance_expires_on < today:
             return "expired"
         if self.insurance_expires_on <= today + datetime.timedelta(days=INSURANCE_WARNING_DAYS):
@@ -162,7 +162,7 @@ class Carrier(PartnerBase):
         }[self.insurance_status()]
 
 
-def _tenant_today() -> datetime.date:
+def tenant_today() -> datetime.date:
     name = getattr(getattr(connection, "tenant", None), "time_zone", "") or "UTC"
     try:
         zone = zoneinfo.ZoneInfo(name)

@@ -18,7 +18,7 @@ from .models import (
     PaymentTerms,
     Plant,
     Supplier,
-    _tenant_today,
+    tenant_today,
 )
 
 
@@ -70,7 +70,7 @@ class CarrierFilter(RecordFilterSet):
         fields = ["insurance"]
 
     def filter_insurance(self, queryset, name, value):
-        today = _tenant_today()
+        today = tenant_today()
         soon = today + datetime.timedelta(days=INSURANCE_WARNING_DAYS)
         return {
             "expired": lambda: queryset.filter(insurance_expires_on__lt=today),

@@ -74,11 +74,6 @@ class AddressFields(models.Model):
         return ", ".join(part for part in [self.street, self.city, self.state, self.postal_code] if part)
 
 
-# Needs pg_trgm in the `public` schema (every tenant's search_path ends in public): the first migration of
-# each app with a search index runs ENSURE_PG_TRGM_SQL.
-ENSURE_PG_TRGM_SQL = "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"
-
-
 def search_document(*fields: str) -> models.GeneratedField:
     """`search_text`: the upper-cased, space-joined `fields`, kept current by PostgreSQL itself.
 
@@ -96,4 +91,6 @@ def search_document(*fields: str) -> models.GeneratedField:
 
 
 def search_index(prefix: str) -> GinIndex:
+    """Trigram index on `search_text`. Needs pg_trgm in `public` (every tenant's search_path ends there): an
+    app's first migration with such an index runs `CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public`."""
     return GinIndex(fields=["search_text"], opclasses=["gin_trgm_ops"], name=f"{prefix}_search_trgm")
