@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include(audit_api_urlpatterns)),
     path("", include("apps.accounts.urls_signin")),
     path("", include("apps.accounts.urls")),
+    path("api/v1/", include("projectmeats.api_urls")),
+    path("", include("apps.partners.urls")),
+    path("", include("apps.products.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -19,10 +20,22 @@ class TokenObtainSerializer(serializers.Serializer):
     otp = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
 
 
+class TokenIssuedSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Shown once; send as `Authorization: Bearer <token>`.")
+    expires_at = serializers.DateTimeField()
+
+
+class WhoAmISerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    tenant = serializers.CharField()
+    role = serializers.CharField()
+
+
 class TokenObtainView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    @extend_schema(request=TokenObtainSerializer, responses={201: TokenIssuedSerializer}, auth=[])
     def post(self, request):
         serializer = TokenObtainSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -35,6 +48,7 @@ class TokenRevokeView(APIView):
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=None, responses={204: None})
     def post(self, request):
         api_token_revoke(token=request.auth, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -46,6 +60,7 @@ class WhoAmIView(APIView):
 
     permission_classes = [IsAuthenticated, HasCapability]
 
+    @extend_schema(responses={200: WhoAmISerializer})
     def get(self, request):
         membership = membership_for(user=request.user)
         return Response({"email": request.user.email, "tenant": connection.tenant.schema_name, "role": membership.role})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -46,3 +47,13 @@ class BearerTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return WWW_AUTHENTICATE
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Describes BearerTokenAuthentication in the OpenAPI schema (drf-spectacular finds it on import)."""
+
+    target_class = "apps.accounts.authentication.BearerTokenAuthentication"
+    name = "bearerToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Token from POST /api/v1/auth/token/"}

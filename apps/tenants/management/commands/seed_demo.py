@@ -6,6 +6,7 @@ from django.db import transaction
 
 from apps.accounts.models import Membership
 from apps.accounts.services import membership_ensure, user_ensure
+from apps.partners.demo import seed_demo_partners
 from apps.tenants.models import Client
 from apps.tenants.services import tenant_create
 from backend.provisioning import template_prepare
@@ -56,3 +57,4 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
             membership_ensure(user=user, tenant=tenant, role=role)
+        seed_demo_partners(tenant=tenant, owner_email=f"owner@{schema}.example")

@@ -1,0 +1,5 @@
+"""Product pages under /products/."""
+
+from .views import ProductPages
+
+urlpatterns = ProductPages().urls()

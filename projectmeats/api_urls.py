@@ -1,0 +1,30 @@
+"""The tenant REST API under /api/v1/: one DRF router for business resources, plus the OpenAPI schema."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from apps.partners.api import (
+    CarrierViewSet,
+    ContactViewSet,
+    CustomerViewSet,
+    LocationViewSet,
+    PlantViewSet,
+    SupplierViewSet,
+)
+from apps.products.api import ProductViewSet
+
+router = SimpleRouter()
+router.register("suppliers", SupplierViewSet, basename="api-supplier")
+router.register("customers", CustomerViewSet, basename="api-customer")
+router.register("plants", PlantViewSet, basename="api-plant")
+router.register("carriers", CarrierViewSet, basename="api-carrier")
+router.register("contacts", ContactViewSet, basename="api-contact")
+router.register("locations", LocationViewSet, basename="api-location")
+router.register("products", ProductViewSet, basename="api-product")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *router.urls,
+]
