@@ -18,6 +18,9 @@ class Client(TenantMixin):
     primary_color = models.CharField(max_length=7, default="#10b981", validators=[hex_colour])
     secondary_color = models.CharField(max_length=7, default="#3b82f6", validators=[hex_colour])
     currency = models.CharField(max_length=3, default="USD")
+    # Suspension (platform superusers, through apps.tenants.services.tenant_suspend / tenant_reactivate).
+    suspended_reason = models.TextField(blank=True, default="")
+    suspended_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="America/Chicago")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

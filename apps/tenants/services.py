@@ -1,4 +1,4 @@
-"""Writes about tenants: provisioning and the super tenant. Each service is one transaction."""
+"""Writes about tenants: provisioning, the super tenant, suspension. Each service is one transaction."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import validate_email
 from django.db import connection, transaction
-from django_tenants.utils import get_public_schema_name
+from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.services import membership_ensure, user_ensure
+from apps.audit.services import audit_record
 from backend.exceptions import ApplicationError
 from backend.provisioning import TemplateUnavailable, clone_template_into, template_prepare
+from backend.tenancy import forget_hosts
 
 from .models import Client, Domain
 from .selectors import domain_taken, schema_exists, tenant_exists
@@ -125,3 +128,66 @@ def super_tenant_ensure(*, name: str | None = None, domain: str | None = None) -
         current.save(update_fields=["is_primary"])
         changed.append("primary domain")
     return SuperTenantResult(tenant=tenant, created=created, changed=changed)
+
+
+def _platform_audit(*, action: str, actor, tenant: Client, changes: dict) -> None:
+    """Platform events about tenants go to the PUBLIC audit log, whatever schema is active."""
+    with schema_context(get_public_schema_name()):
+        audit_record(action=action, actor=actor, target=tenant, changes=changes)
+
+
+def _forget_routing_on_commit(tenant: Client) -> None:
+    # Client.save() already forgets the hosts (signals); forgetting again after commit closes the window
+    # in which a concurrent request could re-cache the tenant as it was before this transaction.
+    domains = list(Domain.objects.filter(tenant_id=tenant.pk).values_list("domain", flat=True))
+    transaction.on_commit(lambda: forget_hosts(domains))
+
+
+def _lock_tenant(tenant: Client) -> Client:
+    if tenant.schema_name == get_public_schema_name():
+        raise ApplicationError("The public tenant cannot change status.", field="tenant")
+    return Client.objects.select_for_update().get(pk=tenant.pk)
+
+
+@transaction.atomic
+def tenant_suspend(*, tenant: Client, reason: str, actor) -> Client:
+    """Suspend an active tenant: its pages and API answer 423 until reactivated. Audited in public."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("A reason is required to suspend a tenant.", field="reason")
+    locked = _lock_tenant(tenant)
+    if locked.status != Client.Status.ACTIVE:
+        raise ApplicationError(f"{locked.name} is {locked.get_status_display().lower()}, not active.", field="tenant")
+    locked.status = Client.Status.SUSPENDED
+    locked.suspended_reason = reason
+    locked.suspended_at = timezone.now()
+    locked.save(update_fields=["status", "suspended_reason", "suspended_at", "updated_at"])
+    _forget_routing_on_commit(locked)
+    _platform_audit(
+        action="tenant.suspend",
+        actor=actor,
+        tenant=locked,
+        changes={"status": [Client.Status.ACTIVE, Client.Status.SUSPENDED], "reason": reason},
+    )
+    return locked
+
+
+@transaction.atomic
+def tenant_reactivate(*, tenant: Client, actor) -> Client:
+    """Lift a suspension. Audited in public with the reason the tenant had been suspended for."""
+    locked = _lock_tenant(tenant)
+    if locked.status != Client.Status.SUSPENDED:
+        raise ApplicationError(f"{locked.name} is not suspended.", field="tenant")
+    previous_reason = locked.suspended_reason
+    locked.status = Client.Status.ACTIVE
+    locked.suspended_reason = ""
+    locked.suspended_at = None
+    locked.save(update_fields=["status", "suspended_reason", "suspended_at", "updated_at"])
+    _forget_routing_on_commit(locked)
+    _platform_audit(
+        action="tenant.reactivate",
+        actor=actor,
+        tenant=locked,
+        changes={"status": [Client.Status.SUSPENDED, Client.Status.ACTIVE], "suspended_reason": previous_reason},
+    )
+    return locked
