@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +17,14 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.services import membership_ensure, user_ensure
 from apps.audit.services import audit_record
+from backend.backups import (
+    BackupError,
+    execute_restore_sql,
+    read_manifest,
+    renamed_schema_sql,
+    stats_mismatch,
+    table_stats,
+)
 from backend.exceptions import ApplicationError
 from backend.provisioning import TemplateUnavailable, clone_template_into, template_prepare
 from backend.tenancy import forget_hosts
@@ -38,8 +47,8 @@ def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str)
     return _tenant_create(schema_name=schema_name, name=name, domain=domain, owner_email=owner_email)
 
 
-@transaction.atomic
-def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str) -> Client:
+def _validated_new_tenant(*, schema_name: str, name: str, domain: str) -> tuple[str, str, str]:
+    """Normalised (schema_name, name, domain) for a tenant that does not exist yet, or ApplicationError."""
     schema_name = validate_schema_name(schema_name)
     domain = validate_domain(domain)
     name = (name or "").strip()
@@ -47,14 +56,25 @@ def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str
         raise ApplicationError("A tenant name is required.", field="name")
     if len(name) > 200:
         raise ApplicationError("The tenant name is longer than 200 characters.", field="name")
-    try:
-        validate_email(owner_email)
-    except ValidationError:
-        raise ApplicationError(f"Invalid owner e-mail {owner_email!r}.", field="owner_email") from None
     if tenant_exists(schema_name=schema_name) or schema_exists(schema_name=schema_name):
         raise ApplicationError(f"A tenant with schema {schema_name!r} already exists.", field="schema_name")
     if domain_taken(domain=domain):
         raise ApplicationError(f"Domain {domain!r} is already in use.", field="domain")
+    return schema_name, name, domain
+
+
+def _validated_email(email: str, field: str = "owner_email") -> str:
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(f"Invalid owner e-mail {email!r}.", field=field) from None
+    return email
+
+
+@transaction.atomic
+def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str) -> Client:
+    schema_name, name, domain = _validated_new_tenant(schema_name=schema_name, name=name, domain=domain)
+    _validated_email(owner_email)
 
     try:
         tenant = Client(schema_name=schema_name, name=name)
@@ -191,3 +211,73 @@ def tenant_reactivate(*, tenant: Client, actor) -> Client:
         changes={"status": [Client.Status.SUSPENDED, Client.Status.ACTIVE], "suspended_reason": previous_reason},
     )
     return locked
+
+
+@dataclass
+class RestoreResult:
+    tenant: Client
+    source_schema: str
+    tables: int
+    rows: int
+
+
+def tenant_restore(
+    *, dump: Path, schema_name: str, name: str, domain: str, owner_email: str = "", actor=None
+) -> RestoreResult:
+    """Restore a `backup_tenant` dump as a NEW tenant (schema, domain, optional owner), verified.
+
+    The renamed SQL is prepared outside any transaction (scratch database, see backend.backups); then
+    one transaction executes it, compares every table's row count and checksum with the manifest and
+    registers the tenant. A mismatch or any error rolls all of it back.
+    """
+    try:
+        manifest = read_manifest(Path(dump))
+        _validated_new_tenant(schema_name=schema_name, name=name, domain=domain)
+        if owner_email:
+            _validated_email(owner_email)
+        sql = renamed_schema_sql(dump=Path(dump), source_schema=manifest["schema"], new_schema=schema_name)
+    except BackupError as exc:
+        raise ApplicationError(str(exc), field="input") from None
+    return _tenant_restore_commit(
+        sql=sql,
+        manifest=manifest,
+        schema_name=schema_name,
+        name=name,
+        domain=domain,
+        owner_email=owner_email,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def _tenant_restore_commit(
+    *, sql: str, manifest: dict, schema_name: str, name: str, domain: str, owner_email: str, actor
+) -> RestoreResult:
+    connection.set_schema_to_public()
+    schema_name, name, domain = _validated_new_tenant(schema_name=schema_name, name=name, domain=domain)
+    execute_restore_sql(sql)
+    with connection.cursor() as cursor:
+        actual = table_stats(cursor, schema_name)
+    mismatch = stats_mismatch(expected=manifest["tables"], actual=actual)
+    if mismatch:
+        raise ApplicationError(f"Restore verification failed: {mismatch}.", field="input")
+    tenant = Client(schema_name=schema_name, name=name)
+    tenant.auto_create_schema = False  # the schema was just restored
+    tenant.save(verbosity=0)
+    Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+    if owner_email:
+        membership_ensure(user=user_ensure(email=owner_email), tenant=tenant, role="owner")
+    rows = sum(table["rows"] for table in actual.values())
+    _platform_audit(
+        action="tenant.restore",
+        actor=actor,
+        tenant=tenant,
+        changes={
+            "source_schema": manifest["schema"],
+            "backup_created_at": manifest.get("created_at"),
+            "tables": len(actual),
+            "rows": rows,
+            "domain": domain,
+        },
+    )
+    return RestoreResult(tenant=tenant, source_schema=manifest["schema"], tables=len(actual), rows=rows)
