@@ -44,7 +44,7 @@ def forget_hosts(hostnames: Iterable[str]) -> None:
 
 
 class TenantMiddleware(TenantMainMiddleware):
-    """django-tenants' middleware with a cached lookup; unknown hosts get a plain 404 view.
+    """django-tenants' middleware with a cached lookup; unknown and unverified hosts get a plain 404 view.
 
     A tenant that is not active (suspended, offboarding) answers every page and API call with
     423 and no data; the public host is never blocked.
@@ -67,7 +67,8 @@ class TenantMiddleware(TenantMainMiddleware):
         if cached is not None:
             return cached
         try:
-            tenant = super().get_tenant(domain_model, hostname)
+            # Unverified (custom) domains are unknown hosts until their DNS check passes.
+            tenant = domain_model.objects.select_related("tenant").get(domain=hostname, is_verified=True).tenant
         except domain_model.DoesNotExist:
             # Short negative entry: floods of unknown hosts cost one query per host per few seconds.
             cache.set(key, _MISSING, min(_ttl(), 10))

@@ -8,6 +8,7 @@ from apps.tenants import views as tenant_views
 urlpatterns = [
     path("", tenant_views.home, name="home"),
     path("audit/", include("apps.audit.urls")),
+    path("settings/", include("apps.tenants.urls")),
     path("", include(audit_api_urlpatterns)),
 ]
 

@@ -72,6 +72,7 @@ class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
 
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):
-    list_display = ("domain", "tenant", "is_primary", "created_at")
+    list_display = ("domain", "tenant", "is_primary", "is_verified", "created_at")
+    list_filter = ("is_verified", "is_primary")
     search_fields = ("domain", "tenant__name")
     list_select_related = ("tenant",)

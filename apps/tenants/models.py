@@ -38,6 +38,11 @@ class Client(TenantMixin):
 
 
 class Domain(DomainMixin):
+    # Only verified domains are routed (backend.tenancy). Subdomains of BASE_DOMAIN are verified when
+    # provisioned; a custom domain after its DNS TXT record `_projectmeats-verify.<domain>` shows the token.
+    is_verified = models.BooleanField(default=False)
+    verification_token = models.CharField(max_length=64, blank=True, default="")
+    verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +12,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
+from apps.accounts.permissions import Capability, require_capability
 from apps.accounts.services import membership_ensure, user_ensure
 from apps.audit.services import audit_record
 from backend.backups import (
@@ -25,13 +27,14 @@ from backend.backups import (
     stats_mismatch,
     table_stats,
 )
+from backend.dns import DnsLookupFailed, TxtResolver, get_resolver, verification_name
 from backend.exceptions import ApplicationError
 from backend.provisioning import TemplateUnavailable, clone_template_into, template_prepare
 from backend.tenancy import forget_hosts
 
 from .models import Client, Domain
 from .selectors import domain_taken, schema_exists, tenant_exists
-from .validators import validate_domain, validate_schema_name
+from .validators import is_platform_subdomain, validate_domain, validate_schema_name
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +86,27 @@ def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str
         tenant.provisioning = schema_provision(schema_name=schema_name)
     finally:
         connection.set_schema_to_public()
-    Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+    _provisioned_domain_create(tenant=tenant, domain=domain)
     owner = user_ensure(email=owner_email)
     membership_ensure(user=owner, tenant=tenant, role="owner")
     return tenant
+
+
+def _provisioned_domain_create(*, tenant: Client, domain: str) -> Domain:
+    """The primary domain of a new tenant: served at once if it is one of our subdomains, else after DNS."""
+    verified = is_platform_subdomain(domain)
+    return Domain.objects.create(
+        domain=domain,
+        tenant=tenant,
+        is_primary=True,
+        is_verified=verified,
+        verified_at=timezone.now() if verified else None,
+        verification_token="" if verified else _verification_token(),
+    )
+
+
+def _verification_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 @dataclass
@@ -138,7 +158,9 @@ def super_tenant_ensure(*, name: str | None = None, domain: str | None = None) -
     current = Domain.objects.filter(domain=domain).first()
     if current is None:
         Domain.objects.filter(tenant=tenant, is_primary=True).update(is_primary=False)
-        Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+        Domain.objects.create(
+            domain=domain, tenant=tenant, is_primary=True, is_verified=True, verified_at=timezone.now()
+        )
         changed.append("domain")
     elif current.tenant_id != tenant.pk:
         raise ApplicationError(f"Domain {domain!r} belongs to tenant {current.tenant.schema_name!r}.", field="domain")
@@ -264,7 +286,7 @@ def _tenant_restore_commit(
     tenant = Client(schema_name=schema_name, name=name)
     tenant.auto_create_schema = False  # the schema was just restored
     tenant.save(verbosity=0)
-    Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
+    _provisioned_domain_create(tenant=tenant, domain=domain)
     if owner_email:
         membership_ensure(user=user_ensure(email=owner_email), tenant=tenant, role="owner")
     rows = sum(table["rows"] for table in actual.values())
@@ -281,3 +303,126 @@ def _tenant_restore_commit(
         },
     )
     return RestoreResult(tenant=tenant, source_schema=manifest["schema"], tables=len(actual), rows=rows)
+
+
+# --- Custom domains (tenant admins; events in the tenant's own audit log) ---------------------------
+
+
+def _tenant_audit(*, tenant: Client, action: str, actor, target, changes: dict) -> None:
+    with schema_context(tenant.schema_name):
+        audit_record(action=action, actor=actor, target=target, changes=changes)
+
+
+@transaction.atomic
+def domain_add(*, tenant: Client, domain: str, actor) -> Domain:
+    """Add a custom domain to `tenant`, unverified (not served) until its DNS TXT record is found."""
+    require_capability(user=actor, capability=Capability.ADMINISTER, tenant=tenant)
+    domain = validate_domain(domain)
+    if is_platform_subdomain(domain):
+        raise ApplicationError(
+            f"Addresses under {settings.BASE_DOMAIN} are assigned by ProjectMeats; add a domain you own.",
+            field="domain",
+        )
+    if domain_taken(domain=domain):
+        raise ApplicationError(f"Domain {domain!r} is already in use.", field="domain")
+    try:
+        with transaction.atomic():
+            record = Domain.objects.create(
+                domain=domain, tenant=tenant, is_primary=False, verification_token=_verification_token()
+            )
+    except IntegrityError:  # added concurrently by someone else
+        raise ApplicationError(f"Domain {domain!r} is already in use.", field="domain") from None
+    _tenant_audit(tenant=tenant, action="domain.add", actor=actor, target=record, changes={"domain": [None, domain]})
+    return record
+
+
+def domain_verify(*, domain: Domain, actor, resolver: TxtResolver | None = None) -> Domain:
+    """Look up `_projectmeats-verify.<domain>`; if it holds the token, the domain is verified and served.
+
+    The DNS lookup happens before the transaction so no row lock is held while waiting on the network.
+    """
+    require_capability(user=actor, capability=Capability.ADMINISTER, tenant=domain.tenant)
+    if domain.is_verified:
+        return domain
+    name = verification_name(domain.domain)
+    try:
+        published = [value.strip() for value in (resolver or get_resolver()).txt_records(name)]
+    except DnsLookupFailed as exc:
+        raise ApplicationError(f"{exc}. Please try again in a few minutes.", field="domain") from None
+    if domain.verification_token not in published:
+        raise ApplicationError(
+            f"No TXT record {name} with the expected value was found yet (DNS changes can take a while).",
+            field="domain",
+        )
+    return _domain_mark_verified(domain=domain, actor=actor)
+
+
+@transaction.atomic
+def _domain_mark_verified(*, domain: Domain, actor) -> Domain:
+    locked = Domain.objects.select_for_update().select_related("tenant").get(pk=domain.pk)
+    if locked.is_verified:
+        return locked
+    locked.is_verified = True
+    locked.verified_at = timezone.now()
+    locked.save(update_fields=["is_verified", "verified_at"])  # post_save forgets cached routing
+    _tenant_audit(
+        tenant=locked.tenant, action="domain.verify", actor=actor, target=locked, changes={"is_verified": [False, True]}
+    )
+    return locked
+
+
+@transaction.atomic
+def domain_set_primary(*, domain: Domain, actor) -> Domain:
+    """Make a verified domain the one used for links and e-mails."""
+    tenant = domain.tenant
+    require_capability(user=actor, capability=Capability.ADMINISTER, tenant=tenant)
+    domains = {d.pk: d for d in Domain.objects.select_for_update().filter(tenant_id=tenant.pk)}
+    target = domains.get(domain.pk)
+    if target is None:
+        raise ApplicationError("This domain no longer exists.", field="domain")
+    if not target.is_verified:
+        raise ApplicationError("Verify the domain before making it primary.", field="domain")
+    previous = next((d for d in domains.values() if d.is_primary), None)
+    if previous is not None and previous.pk == target.pk:
+        return target
+    Domain.objects.filter(tenant_id=tenant.pk, is_primary=True).update(is_primary=False)
+    target.is_primary = True
+    target.save(update_fields=["is_primary"])
+    _tenant_audit(
+        tenant=tenant,
+        action="domain.set_primary",
+        actor=actor,
+        target=target,
+        changes={"primary": [previous.domain if previous else None, target.domain]},
+    )
+    return target
+
+
+@transaction.atomic
+def domain_remove(*, domain: Domain, actor) -> None:
+    """Remove a domain; never the tenant's last verified one. A removed primary hands over to another."""
+    tenant = domain.tenant
+    require_capability(user=actor, capability=Capability.ADMINISTER, tenant=tenant)
+    domains = list(Domain.objects.select_for_update().filter(tenant_id=tenant.pk).order_by("created_at", "pk"))
+    target = next((d for d in domains if d.pk == domain.pk), None)
+    if target is None:
+        raise ApplicationError("This domain no longer exists.", field="domain")
+    others = [d for d in domains if d.pk != target.pk and d.is_verified]
+    if target.is_verified and not others:
+        raise ApplicationError("This is the last verified domain; the tenant would be unreachable.", field="domain")
+    successor = None
+    if target.is_primary:
+        # Prefer our own subdomain: it can never lapse the way a customer's DNS can.
+        successor = next((d for d in others if is_platform_subdomain(d.domain)), others[0])
+    removed_pk = target.pk
+    target.delete()  # post_delete forgets cached routing
+    if successor is not None:
+        successor.is_primary = True
+        successor.save(update_fields=["is_primary"])
+    changes = {"domain": [target.domain, None]}
+    if successor is not None:
+        changes["primary"] = [target.domain, successor.domain]
+    with schema_context(tenant.schema_name):
+        audit_record(
+            action="domain.remove", actor=actor, object_type="tenants.domain", object_id=removed_pk, changes=changes
+        )

@@ -33,3 +33,8 @@ def validate_domain(domain: str) -> str:
     if domain == settings.BASE_DOMAIN:
         raise ApplicationError(f"Domain {domain!r} is the public host.", field="domain")
     return domain
+
+
+def is_platform_subdomain(domain: str) -> bool:
+    """True for `<label>.<BASE_DOMAIN>` hosts, which ProjectMeats assigns (and so are verified by definition)."""
+    return domain.lower().endswith("." + settings.BASE_DOMAIN.lower())

@@ -15,6 +15,12 @@ ALLOWED_HOSTS: list[str] = []
 # The public host (the super tenant's domain); tenants live at <label>.<BASE_DOMAIN>.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
 PUBLIC_TENANT_NAME = env("PUBLIC_TENANT_NAME", default="ProjectMeats")
+# Links to a tenant (e-mails, redirects) use its primary domain with this scheme and optional port.
+TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="https")
+TENANT_URL_PORT = env("TENANT_URL_PORT", default="")
+# Custom-domain verification: a resolver class (dotted path) or object with txt_records(name) (backend.dns).
+DNS_RESOLVER = env("DNS_RESOLVER", default="backend.dns.DnsPythonResolver")
+DNS_LOOKUP_SECONDS = env.float("DNS_LOOKUP_SECONDS", default=5.0)
 
 # --- Tenancy ---------------------------------------------------------------------------
 # Apps whose tables live only in the shared `public` schema.
