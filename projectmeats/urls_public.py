@@ -1,4 +1,4 @@
-"""URLs served on the public host (BASE_DOMAIN): landing page and Django admin."""
+"""URLs served on the public host (BASE_DOMAIN): landing page, signup and Django admin."""
 
 from django.contrib import admin
 from django.urls import path
@@ -7,6 +7,8 @@ from apps.tenants import views as tenant_views
 
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
+    path("signup/", tenant_views.signup, name="signup"),
+    path("signup/check/", tenant_views.signup_check, name="signup_check"),
     path("admin/", admin.site.urls),
 ]
 

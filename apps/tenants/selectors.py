@@ -61,3 +61,22 @@ def tenant_url(*, tenant: Client, path: str = "/") -> str:
     port = getattr(settings, "TENANT_URL_PORT", "")
     scheme = getattr(settings, "TENANT_URL_SCHEME", "https")
     return f"{scheme}://{tenant_primary_domain(tenant=tenant)}{':' + str(port) if port else ''}{path}"
+
+
+def signup_subdomain_problem(*, subdomain: str) -> str | None:
+    """Why `subdomain` cannot be signed up for (invalid, reserved, taken), or None if it is free."""
+    from django.conf import settings
+
+    from backend.exceptions import ApplicationError
+
+    from .validators import subdomain_schema_name, validate_signup_subdomain
+
+    try:
+        label = validate_signup_subdomain(subdomain)
+    except ApplicationError as exc:
+        return exc.message
+    schema = subdomain_schema_name(label)
+    host = f"{label}.{settings.BASE_DOMAIN}"
+    if tenant_exists(schema_name=schema) or schema_exists(schema_name=schema) or domain_taken(domain=host):
+        return f"{host} is already taken."
+    return None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.validators import validate_email
@@ -33,8 +34,14 @@ from backend.provisioning import TemplateUnavailable, clone_template_into, templ
 from backend.tenancy import forget_hosts
 
 from .models import Client, Domain
-from .selectors import domain_taken, schema_exists, tenant_exists
-from .validators import is_platform_subdomain, validate_domain, validate_schema_name
+from .selectors import domain_taken, schema_exists, signup_subdomain_problem, tenant_exists
+from .validators import (
+    is_platform_subdomain,
+    subdomain_schema_name,
+    validate_domain,
+    validate_schema_name,
+    validate_signup_subdomain,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -426,3 +433,62 @@ def domain_remove(*, domain: Domain, actor) -> None:
         audit_record(
             action="domain.remove", actor=actor, object_type="tenants.domain", object_id=removed_pk, changes=changes
         )
+
+
+# --- Self-service signup (public host) --------------------------------------------------------------
+
+
+def tenant_signup(*, company_name: str, subdomain: str, email: str, password: str) -> Client:
+    """A new customer creates a tenant on `<subdomain>.<BASE_DOMAIN>` and becomes its owner.
+
+    A new e-mail gets an account with this password; an e-mail that already has an account must give
+    that account's password (otherwise anyone could attach a tenant to someone else's login). The
+    welcome e-mail goes out from a tenant job queued in the same transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        template_prepare()
+    return _tenant_signup(company_name=company_name, subdomain=subdomain, email=email, password=password)
+
+
+@transaction.atomic
+def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: str) -> Client:
+    from apps.accounts.models import User
+
+    from .tasks import send_welcome_email
+
+    label = validate_signup_subdomain(subdomain)
+    problem = signup_subdomain_problem(subdomain=label)
+    if problem:
+        raise ApplicationError(problem, field="subdomain")
+    email = _validated_email((email or "").strip().lower(), field="email")
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        if not existing.is_active or not existing.check_password(password):
+            raise ApplicationError(
+                "This e-mail already has a ProjectMeats account; enter that account's password.", field="password"
+            )
+    else:
+        try:
+            validate_password(password, user=User(email=email, full_name=company_name))
+        except ValidationError as exc:
+            raise ApplicationError(" ".join(exc.messages), field="password") from None
+    try:
+        tenant = tenant_create(
+            schema_name=subdomain_schema_name(label),
+            name=company_name,
+            domain=f"{label}.{settings.BASE_DOMAIN}",
+            owner_email=email,
+        )
+    except ApplicationError as exc:
+        field = {"schema_name": "subdomain", "domain": "subdomain", "name": "company_name", "owner_email": "email"}
+        raise ApplicationError(exc.message, field=field.get(exc.field, exc.field)) from None
+    owner = User.objects.get(email__iexact=email)
+    if existing is None:
+        owner.set_password(password)
+        owner.save(update_fields=["password"])
+    _platform_audit(
+        action="tenant.signup", actor=owner, tenant=tenant, changes={"subdomain": label, "owner": owner.email}
+    )
+    with schema_context(tenant.schema_name):
+        send_welcome_email.defer(user_id=owner.pk)
+    return tenant

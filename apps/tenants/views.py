@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Capability, capability_required
+from backend import ratelimit
 from backend.dns import verification_name
 from backend.exceptions import ApplicationError
+from backend.request_context import client_ip
 
-from .forms import DomainAddForm
-from .selectors import get_domain_for_user, tenant_domain_list
-from .services import domain_add, domain_remove, domain_set_primary, domain_verify
+from .forms import DomainAddForm, SignupForm, signup_started_token
+from .selectors import get_domain_for_user, signup_subdomain_problem, tenant_domain_list, tenant_url
+from .services import domain_add, domain_remove, domain_set_primary, domain_verify, tenant_signup
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -21,7 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/landing.html")
+    return render(request, "tenants/landing.html", {"signup_enabled": settings.SIGNUP_ENABLED})
 
 
 def _domains_page(request: HttpRequest, *, form=None, error: ApplicationError | None = None, status: int = 200):
@@ -83,3 +86,72 @@ def domain_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _domains_page(request, error=exc, status=400)
     messages.success(request, f"Removed {domain.domain}.")
     return redirect("tenants:domain_list")
+
+
+# --- Self-service signup (public host) --------------------------------------------------------------
+
+
+def _signup_enabled() -> None:
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Signup is disabled.")
+
+
+def _signup_page(request: HttpRequest, form: SignupForm, *, status: int = 200, **extra) -> HttpResponse:
+    context = {"form": form, "base_domain": settings.BASE_DOMAIN, **extra}
+    return render(request, "tenants/signup.html", context, status=status)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    _signup_enabled()
+    if request.method != "POST":
+        return _signup_page(request, SignupForm(initial={"started": signup_started_token()}))
+    limit = ratelimit.hit(
+        "signup",
+        client_ip(request) or "unknown",
+        limit=settings.SIGNUP_RATE_LIMIT,
+        window=settings.SIGNUP_RATE_WINDOW_SECONDS,
+    )
+    if not limit.allowed:
+        form = SignupForm(initial={"started": signup_started_token()})
+        minutes = max(1, limit.retry_after // 60)
+        response = _signup_page(
+            request, form, status=429, throttled=f"Too many sign-ups from your network; try again in {minutes} minutes."
+        )
+        response["Retry-After"] = str(limit.retry_after)
+        return response
+    form = SignupForm(request.POST)
+    if not form.is_valid():
+        if any(e.code in ("bad_token", "expired", "too_fast") for e in form.errors.as_data().get("__all__", [])):
+            form.data = {**form.data.dict(), "started": signup_started_token(), "password": ""}
+        return _signup_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        tenant = tenant_signup(
+            company_name=data["company_name"],
+            subdomain=data["subdomain"],
+            email=data["email"],
+            password=data["password"],
+        )
+    except ApplicationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _signup_page(request, form, status=400)
+    return render(
+        request,
+        "tenants/signup_done.html",
+        {"new_tenant": tenant, "login_url": tenant_url(tenant=tenant, path="/login/")},
+    )
+
+
+def signup_check(request: HttpRequest) -> HttpResponse:
+    """HTMX fragment: is this subdomain free? Always 200 so HTMX swaps the message in."""
+    _signup_enabled()
+    limit = ratelimit.hit("signup-check", client_ip(request) or "unknown", limit=120, window=60)
+    subdomain = (request.GET.get("subdomain") or "").strip().lower()
+    if not limit.allowed:
+        problem = "Too many checks; please wait a minute."
+    elif not subdomain:
+        problem = ""
+    else:
+        problem = signup_subdomain_problem(subdomain=subdomain)
+    context = {"subdomain": subdomain, "problem": problem, "host": f"{subdomain}.{settings.BASE_DOMAIN}"}
+    return render(request, "tenants/partials/subdomain_check.html", context)

@@ -21,6 +21,13 @@ TENANT_URL_PORT = env("TENANT_URL_PORT", default="")
 # Custom-domain verification: a resolver class (dotted path) or object with txt_records(name) (backend.dns).
 DNS_RESOLVER = env("DNS_RESOLVER", default="backend.dns.DnsPythonResolver")
 DNS_LOOKUP_SECONDS = env.float("DNS_LOOKUP_SECONDS", default=5.0)
+# Self-service signup on the public host (/signup/): off → 404. Attempts per client IP per window, and
+# the minimum seconds between showing the form and submitting it (bots submit at once).
+SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
+SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
+SIGNUP_RATE_WINDOW_SECONDS = env.int("SIGNUP_RATE_WINDOW_SECONDS", default=3600)
+SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{BASE_DOMAIN}")
 
 # --- Tenancy ---------------------------------------------------------------------------
 # Apps whose tables live only in the shared `public` schema.
@@ -72,6 +79,12 @@ RESERVED_SCHEMA_NAMES = [
     "status",
     "information_schema",
     "template",
+    "support",
+    "help",
+    "docs",
+    "blog",
+    "billing",
+    "projectmeats",
 ]
 
 MIDDLEWARE = [
