@@ -6,7 +6,7 @@ from django_tenants.admin import TenantAdminMixin
 from backend.exceptions import ApplicationError
 
 from .models import Client, Domain
-from .services import tenant_reactivate, tenant_suspend
+from .services import tenant_offboarding_cancel, tenant_reactivate, tenant_suspend
 
 
 class DomainInline(admin.TabularInline):
@@ -42,9 +42,19 @@ class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("name", "schema_name", "domains__domain")
     # Status changes only through the actions below (services: validated, audited in public).
-    readonly_fields = ("schema_name", "status", "suspended_reason", "suspended_at", "created_at", "updated_at")
+    readonly_fields = (
+        "schema_name",
+        "status",
+        "suspended_reason",
+        "suspended_at",
+        "offboarding_requested_at",
+        "export_file",
+        "export_ready_at",
+        "created_at",
+        "updated_at",
+    )
     inlines = [DomainInline]
-    actions = ["suspend_tenants", "reactivate_tenants"]
+    actions = ["suspend_tenants", "reactivate_tenants", "cancel_offboarding"]
 
     def has_suspend_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_superuser
@@ -68,6 +78,10 @@ class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
     @admin.action(description="Reactivate selected tenants", permissions=["suspend"])
     def reactivate_tenants(self, request, queryset):
         _apply(self, request, queryset, tenant_reactivate, "Reactivated")
+
+    @admin.action(description="Cancel offboarding (before the purge)", permissions=["suspend"])
+    def cancel_offboarding(self, request, queryset):
+        _apply(self, request, queryset, tenant_offboarding_cancel, "Offboarding cancelled")
 
 
 @admin.register(Domain)

@@ -47,3 +47,7 @@ class SignupForm(forms.Form):
         if elapsed > _SIGNUP_MAX_AGE:
             raise forms.ValidationError("This form has expired; please submit it again.", code="expired")
         return cleaned
+
+
+class OffboardingForm(forms.Form):
+    confirm = forms.CharField(max_length=63, label="Type your workspace's short name to confirm")

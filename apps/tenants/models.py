@@ -21,6 +21,10 @@ class Client(TenantMixin):
     # Suspension (platform superusers, through apps.tenants.services.tenant_suspend / tenant_reactivate).
     suspended_reason = models.TextField(blank=True, default="")
     suspended_at = models.DateTimeField(null=True, blank=True)
+    # Offboarding (the owner asked for deletion): export, then purge after OFFBOARDING_GRACE_DAYS.
+    offboarding_requested_at = models.DateTimeField(null=True, blank=True)
+    export_file = models.CharField(max_length=500, blank=True, default="")  # default-storage name
+    export_ready_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="America/Chicago")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -26,3 +26,17 @@ def send_welcome_email(*, user_id: int) -> None:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )
+
+
+@tenant_task(name="tenants.export_tenant_data")
+def export_tenant_data() -> str:
+    """Offboarding export: every table as JSON plus uploaded files, zipped into `<schema>/exports/`."""
+    from backend.tenant_export import build_export
+
+    from .services import tenant_export_record
+
+    schema = connection.schema_name
+    name = build_export(schema=schema)
+    tenant = Client.objects.get(schema_name=schema)
+    tenant_export_record(tenant=tenant, export_file=name)
+    return name

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -14,9 +15,18 @@ from backend.dns import verification_name
 from backend.exceptions import ApplicationError
 from backend.request_context import client_ip
 
-from .forms import DomainAddForm, SignupForm, signup_started_token
+from .forms import DomainAddForm, OffboardingForm, SignupForm, signup_started_token
+from .models import Client
 from .selectors import get_domain_for_user, signup_subdomain_problem, tenant_domain_list, tenant_url
-from .services import domain_add, domain_remove, domain_set_primary, domain_verify, tenant_signup
+from .services import (
+    domain_add,
+    domain_remove,
+    domain_set_primary,
+    domain_verify,
+    offboarding_purge_after,
+    tenant_offboarding_request,
+    tenant_signup,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -155,3 +165,45 @@ def signup_check(request: HttpRequest) -> HttpResponse:
         problem = signup_subdomain_problem(subdomain=subdomain)
     context = {"subdomain": subdomain, "problem": problem, "host": f"{subdomain}.{settings.BASE_DOMAIN}"}
     return render(request, "tenants/partials/subdomain_check.html", context)
+
+
+# --- Offboarding (tenant host; kept open for offboarding tenants by OFFBOARDING_OPEN_PATHS) ------------
+
+
+def _offboarding_page(request: HttpRequest, form: OffboardingForm | None = None, *, status: int = 200):
+    tenant = Client.objects.get(pk=request.tenant.pk)  # fresh: the export job may have finished meanwhile
+    context = {
+        "current": tenant,
+        "form": form or OffboardingForm(),
+        "purge_after": offboarding_purge_after(tenant),
+        "grace_days": settings.OFFBOARDING_GRACE_DAYS,
+    }
+    return render(request, "tenants/offboarding.html", context, status=status)
+
+
+@capability_required(Capability.OWN)
+def offboarding(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _offboarding_page(request)
+    form = OffboardingForm(request.POST)
+    if not form.is_valid():
+        return _offboarding_page(request, form, status=400)
+    try:
+        tenant_offboarding_request(tenant=request.tenant, actor=request.user, confirm=form.cleaned_data["confirm"])
+    except ApplicationError as exc:
+        form.add_error("confirm" if exc.field == "confirm" else None, exc.message)
+        return _offboarding_page(request, form, status=400)
+    return redirect("tenants:offboarding")
+
+
+@capability_required(Capability.OWN)
+def offboarding_export(request: HttpRequest) -> HttpResponse:
+    tenant = Client.objects.get(pk=request.tenant.pk)
+    # Exports live under the tenant's own prefix; never serve a name from elsewhere.
+    if not tenant.export_file or not tenant.export_file.startswith(f"{tenant.schema_name}/exports/"):
+        raise Http404("No export is ready.")
+    try:
+        handle = default_storage.open(tenant.export_file, "rb")
+    except FileNotFoundError:
+        raise Http404("No export is ready.") from None
+    return FileResponse(handle, as_attachment=True, filename=tenant.export_file.rsplit("/", 1)[-1])

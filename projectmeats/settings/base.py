@@ -28,6 +28,11 @@ SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
 SIGNUP_RATE_WINDOW_SECONDS = env.int("SIGNUP_RATE_WINDOW_SECONDS", default=3600)
 SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{BASE_DOMAIN}")
+# Days between an owner's deletion request and `purge_offboarded_tenants` dropping schema and files.
+OFFBOARDING_GRACE_DAYS = env.int("OFFBOARDING_GRACE_DAYS", default=30)
+# What an offboarding tenant's host still serves (backend.tenancy): the owner's export page and
+# download, sign-in to reach them, static assets. Everything else answers 423.
+OFFBOARDING_OPEN_PATHS = ["/settings/offboarding/", "/login/", "/static/"]
 
 # --- Tenancy ---------------------------------------------------------------------------
 # Apps whose tables live only in the shared `public` schema.
