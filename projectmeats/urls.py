@@ -9,6 +9,7 @@ urlpatterns = [
     path("", tenant_views.home, name="home"),
     path("audit/", include("apps.audit.urls")),
     path("settings/", include("apps.tenants.urls")),
+    path("branding/<str:kind>/", tenant_views.branding_file, name="branding_file"),
     path("", include(audit_api_urlpatterns)),
 ]
 

@@ -51,3 +51,16 @@ class SignupForm(forms.Form):
 
 class OffboardingForm(forms.Form):
     confirm = forms.CharField(max_length=63, label="Type your workspace's short name to confirm")
+
+
+class BrandingForm(forms.Form):
+    primary_color = forms.CharField(
+        max_length=7, label="Primary colour", widget=forms.TextInput(attrs={"type": "color"})
+    )
+    secondary_color = forms.CharField(
+        max_length=7, label="Secondary colour", widget=forms.TextInput(attrs={"type": "color"})
+    )
+    logo = forms.FileField(required=False, label="Logo", help_text="PNG, JPEG, GIF or ICO, at most 1 MB")
+    remove_logo = forms.BooleanField(required=False, label="Remove the current logo")
+    favicon = forms.FileField(required=False, label="Favicon", help_text="PNG, ICO, GIF or JPEG, at most 256 KB")
+    remove_favicon = forms.BooleanField(required=False, label="Remove the current favicon")

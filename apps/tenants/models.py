@@ -17,6 +17,9 @@ class Client(TenantMixin):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     primary_color = models.CharField(max_length=7, default="#10b981", validators=[hex_colour])
     secondary_color = models.CharField(max_length=7, default="#3b82f6", validators=[hex_colour])
+    # Default-storage names under `<schema>/branding/`, set by tenant_branding_update (validated images).
+    logo = models.CharField(max_length=300, blank=True, default="")
+    favicon = models.CharField(max_length=300, blank=True, default="")
     currency = models.CharField(max_length=3, default="USD")
     # Suspension (platform superusers, through apps.tenants.services.tenant_suspend / tenant_reactivate).
     suspended_reason = models.TextField(blank=True, default="")

@@ -13,9 +13,10 @@ from apps.accounts.permissions import Capability, capability_required
 from backend import ratelimit
 from backend.dns import verification_name
 from backend.exceptions import ApplicationError
+from backend.images import CONTENT_TYPES
 from backend.request_context import client_ip
 
-from .forms import DomainAddForm, OffboardingForm, SignupForm, signup_started_token
+from .forms import BrandingForm, DomainAddForm, OffboardingForm, SignupForm, signup_started_token
 from .models import Client
 from .selectors import get_domain_for_user, signup_subdomain_problem, tenant_domain_list, tenant_url
 from .services import (
@@ -24,6 +25,7 @@ from .services import (
     domain_set_primary,
     domain_verify,
     offboarding_purge_after,
+    tenant_branding_update,
     tenant_offboarding_request,
     tenant_signup,
 )
@@ -207,3 +209,50 @@ def offboarding_export(request: HttpRequest) -> HttpResponse:
     except FileNotFoundError:
         raise Http404("No export is ready.") from None
     return FileResponse(handle, as_attachment=True, filename=tenant.export_file.rsplit("/", 1)[-1])
+
+
+# --- Branding -------------------------------------------------------------------------------------------
+
+
+@capability_required(Capability.ADMINISTER)
+def branding(request: HttpRequest) -> HttpResponse:
+    tenant = Client.objects.get(pk=request.tenant.pk)
+    initial = {"primary_color": tenant.primary_color, "secondary_color": tenant.secondary_color}
+    if request.method != "POST":
+        return render(request, "tenants/branding.html", {"form": BrandingForm(initial=initial), "current": tenant})
+    form = BrandingForm(request.POST, request.FILES, initial=initial)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            tenant_branding_update(
+                tenant=tenant,
+                actor=request.user,
+                primary_color=data["primary_color"],
+                secondary_color=data["secondary_color"],
+                logo=data["logo"],
+                favicon=data["favicon"],
+                remove_logo=data["remove_logo"],
+                remove_favicon=data["remove_favicon"],
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Branding saved.")
+            return redirect("tenants:branding")
+    return render(request, "tenants/branding.html", {"form": form, "current": tenant}, status=400)
+
+
+def branding_file(request: HttpRequest, kind: str) -> HttpResponse:
+    """The active tenant's logo or favicon (public: the sign-in page shows them too)."""
+    name = getattr(request.tenant, kind, "") if kind in ("logo", "favicon") else ""
+    # Only ever files under the active tenant's own prefix (TEN-10).
+    if not name or not name.startswith(f"{request.tenant.schema_name}/branding/"):
+        raise Http404("No such file.")
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    response = FileResponse(handle, content_type=CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -28,6 +28,9 @@ SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
 SIGNUP_RATE_WINDOW_SECONDS = env.int("SIGNUP_RATE_WINDOW_SECONDS", default=3600)
 SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{BASE_DOMAIN}")
+# Tenant branding uploads (validated by content with Pillow; PNG, JPEG, GIF or ICO).
+BRANDING_LOGO_MAX_BYTES = env.int("BRANDING_LOGO_MAX_BYTES", default=1024 * 1024)
+BRANDING_FAVICON_MAX_BYTES = env.int("BRANDING_FAVICON_MAX_BYTES", default=256 * 1024)
 # Days between an owner's deletion request and `purge_offboarded_tenants` dropping schema and files.
 OFFBOARDING_GRACE_DAYS = env.int("OFFBOARDING_GRACE_DAYS", default=30)
 # What an offboarding tenant's host still serves (backend.tenancy): the owner's export page and
