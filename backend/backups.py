@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -39,7 +41,9 @@ import psycopg
 from django.db import connection
 from django.utils import timezone
 
-from backend.provisioning import _strip_session_settings, pg_dump_path
+from backend.provisioning import pg_dump_path
+
+logger = logging.getLogger(__name__)
 
 MANIFEST_SUFFIX = ".manifest.json"
 MANIFEST_VERSION = 1
@@ -190,7 +194,7 @@ def backup_schema(*, schema: str, output: Path) -> BackupResult:
         partial.replace(output)
         manifest_partial.replace(manifest_path(output))
     except psycopg.Error as exc:
-        raise BackupError(f"database error: {str(exc).strip().splitlines()[0]}") from exc
+        raise BackupError(f"database error: {_first_line(exc)}") from exc
     finally:
         partial.unlink(missing_ok=True)
         partial.with_name(partial.name + MANIFEST_SUFFIX).unlink(missing_ok=True)
@@ -225,14 +229,25 @@ def read_manifest(dump: Path) -> dict[str, Any]:
 
 @contextmanager
 def _scratch_database() -> Iterator[str]:
+    """A throwaway database (needs CREATEDB, like the test suite), dropped whatever happens."""
     name = f"pm_restore_{secrets.token_hex(6)}"
-    with _connect() as conn:
-        conn.execute(f"CREATE DATABASE {_quote(name)}")
+    try:
+        with _connect() as conn:
+            conn.execute(f"CREATE DATABASE {_quote(name)}")
+    except psycopg.Error as exc:
+        raise BackupError(f"cannot create a scratch database: {_first_line(exc)}") from exc
     try:
         yield name
     finally:
-        with _connect() as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+        try:
+            with _connect() as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+        except psycopg.Error as exc:  # do not hide the original error; say what is left over
+            logger.error("scratch database %s was not dropped: %s", name, _first_line(exc))
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
 
 
 def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> str:
@@ -247,10 +262,11 @@ def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> st
             "pg_restore",
         )
         try:
-            with _connect(scratch) as conn:
-                conn.execute(f"ALTER SCHEMA {_quote(source_schema)} RENAME TO {_quote(new_schema)}")
+            if source_schema != new_schema:  # equal when restoring under the original name
+                with _connect(scratch) as conn:
+                    conn.execute(f"ALTER SCHEMA {_quote(source_schema)} RENAME TO {_quote(new_schema)}")
         except psycopg.Error as exc:
-            raise BackupError(f"cannot rename schema in scratch database: {str(exc).strip()}") from exc
+            raise BackupError(f"cannot rename schema in scratch database: {_first_line(exc)}") from exc
         sql_file = Path(tmp) / "restore.sql"
         _run(
             [
@@ -269,13 +285,35 @@ def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> st
             env,
             "pg_dump of the renamed schema",
         )
-        return _strip_session_settings(sql_file.read_text())
+        return executable_dump_sql(sql_file.read_text())
+
+
+_HEADER_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config\(|\\restrict |--|\s*$)")
+_FOOTER_LINE = re.compile(r"^(\\unrestrict |--|\s*$)")
+
+
+def executable_dump_sql(sql: str) -> str:
+    """pg_dump's plain SQL without its session header (SETs that would outlive our transaction, such as
+    an empty search_path) and without psql's \\restrict / \\unrestrict meta-commands.
+
+    Only the leading and trailing lines are touched: a line in the middle may be the continuation of a
+    multi-line string in the data ("...\\n-- not a comment"), and must stay byte for byte.
+    """
+    lines = sql.split("\n")
+    start, end = 0, len(lines)
+    while start < end and _HEADER_LINE.match(lines[start]):
+        start += 1
+    while end > start and _FOOTER_LINE.match(lines[end - 1]):
+        end -= 1
+    return "\n".join(lines[start:end]) + "\n"
 
 
 def execute_restore_sql(sql: str) -> None:
     """Run the renamed schema's SQL on Django's connection (inside the caller's transaction)."""
     with connection.cursor() as cursor:
         cursor.execute(sql)
+        # The dump's body sets these two to their usual values; hand the session back as it was.
+        cursor.execute("RESET default_tablespace; RESET default_table_access_method")
 
 
 def stats_mismatch(*, expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any]]) -> str | None:

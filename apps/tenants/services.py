@@ -1,4 +1,5 @@
-"""Writes about tenants: provisioning, the super tenant, suspension. Each service is one transaction."""
+"""Writes about tenants: provisioning, the super tenant, suspension, restore, custom domains, signup,
+offboarding and branding. Each service is one transaction and records its audit event."""
 
 from __future__ import annotations
 
@@ -180,6 +181,11 @@ def super_tenant_ensure(*, name: str | None = None, domain: str | None = None) -
         current.is_primary = True
         current.save(update_fields=["is_primary"])
         changed.append("primary domain")
+    if current is not None and current.tenant_id == tenant.pk and not current.is_verified:
+        current.is_verified = True  # the public host is ours by definition; unverified hosts are not routed
+        current.verified_at = timezone.now()
+        current.save(update_fields=["is_verified", "verified_at"])
+        changed.append("domain verified")
     return SuperTenantResult(tenant=tenant, created=created, changed=changed)
 
 

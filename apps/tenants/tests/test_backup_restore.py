@@ -26,7 +26,15 @@ from apps.tenants.services import tenant_create
 from backend.backups import table_stats
 
 SOURCE = "bk_src"
-TRICKY = ['mentions bk_src and "bk_src".audit', "quote ' and tab\tand\nnewline", "ünïcödé ✓", "%s %(x)s"]
+TRICKY = [
+    'mentions bk_src and "bk_src".audit',
+    "quote ' and tab\tand\nnewline",
+    "ünïcödé ✓",
+    "%s %(x)s",
+    # Lines of a multi-line value that look like dump syntax must survive untouched.
+    "first line\n-- not a comment\nSET search_path = '';\n\\restrict x",
+    "\n--\n",
+]
 
 
 def _own_connection(function: Callable[[], Any]) -> Any:
@@ -90,7 +98,9 @@ def backup(world, django_db_blocker, tmp_path_factory) -> Path:
             connection.set_schema(SOURCE)
             for i in range(40):
                 with transaction.atomic():
-                    audit_record(action="backup.probe", object_id=str(i), changes={"text": TRICKY[i % len(TRICKY)]})
+                    text = TRICKY[i % len(TRICKY)]
+                    # A text column (literal newlines in the dump) and jsonb (escaped) both carry it.
+                    audit_record(action="backup.probe", object_type=text, object_id=str(i), changes={"text": text})
 
         _own_connection(make_source)
         dump = tmp_path_factory.mktemp("backups") / "bk_src.dump"
@@ -136,11 +146,13 @@ def test_restore_round_trip_keeps_row_counts_and_checksums(backup, db):
         connection.set_schema("bk_copy")
         from apps.audit.models import AuditEvent
 
-        return verify_chain().ok, {e.changes["text"] for e in AuditEvent.objects.filter(action="backup.probe")}
+        events = AuditEvent.objects.filter(action="backup.probe")
+        return verify_chain().ok, {e.changes["text"] for e in events}, {e.object_type for e in events}
 
-    chain_ok, texts = _own_connection(copied_texts)
+    chain_ok, json_texts, column_texts = _own_connection(copied_texts)
     assert chain_ok  # the tenant's own hash-chained audit log survives byte for byte
-    assert texts == set(TRICKY)  # the old schema name inside data was not rewritten
+    # Neither the old schema name inside data nor dump-like lines of multi-line values were touched.
+    assert json_texts == column_texts == set(TRICKY)
 
 
 def _nothing_left(schema: str, domain: str) -> None:

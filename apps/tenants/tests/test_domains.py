@@ -227,3 +227,25 @@ def test_routing_ignores_unverified_domains(tenant_a):
     request = RequestFactory().get("/", HTTP_HOST="raw.localhost")
     response = TenantMiddleware(lambda r: None).process_request(request)
     assert response.status_code == 404
+
+
+def test_create_tenant_with_a_custom_domain_says_which_txt_record_to_publish(world, db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "create_tenant", schema="epsilon", name="Eps", domain="eps.example.test", owner_email="o@eps.test", stdout=out
+    )
+    domain = Domain.objects.get(domain="eps.example.test")
+    assert f"_projectmeats-verify.eps.example.test = {domain.verification_token}" in out.getvalue()
+
+
+def test_super_tenant_domain_is_always_verified(world, db):
+    from apps.tenants.services import super_tenant_ensure
+
+    Domain.objects.filter(domain="localhost").update(is_verified=False)
+    result = super_tenant_ensure()
+    assert "domain verified" in result.changed
+    assert Domain.objects.get(domain="localhost").is_verified
