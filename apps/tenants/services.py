@@ -428,7 +428,7 @@ def domain_remove(*, domain: Domain, actor) -> None:
     if target.is_verified and not others:
         raise ApplicationError("This is the last verified domain; the tenant would be unreachable.", field="domain")
     successor = None
-    if target.is_primary:
+    if target.is_primary and others:
         # Prefer our own subdomain: it can never lapse the way a customer's DNS can.
         successor = next((d for d in others if is_platform_subdomain(d.domain)), others[0])
     removed_pk = target.pk

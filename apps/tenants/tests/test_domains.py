@@ -249,3 +249,14 @@ def test_super_tenant_domain_is_always_verified(world, db):
     result = super_tenant_ensure()
     assert "domain verified" in result.changed
     assert Domain.objects.get(domain="localhost").is_verified
+
+
+def test_an_unverified_primary_domain_can_be_removed_when_nothing_is_verified(world, db):
+    from apps.accounts.models import User
+    from apps.tenants.services import domain_remove
+
+    tenant = tenant_create(schema_name="zeta", name="Zeta", domain="zeta.example.test", owner_email="o@zeta.test")
+    domain = Domain.objects.get(tenant=tenant)
+    assert domain.is_primary and not domain.is_verified
+    domain_remove(domain=domain, actor=User.objects.get(email="o@zeta.test"))
+    assert not Domain.objects.filter(tenant=tenant).exists()
