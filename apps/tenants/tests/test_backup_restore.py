@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -21,6 +18,7 @@ from django.db import connection, transaction
 from apps.accounts.models import User
 from apps.audit.chain import verify_chain
 from apps.audit.services import audit_record
+from apps.audit.tests.test_concurrent_appends import _on_own_connection as _own_connection
 from apps.tenants.models import Client, Domain
 from apps.tenants.services import tenant_create
 from backend.backups import table_stats
@@ -35,25 +33,6 @@ TRICKY = [
     "first line\n-- not a comment\nSET search_path = '';\n\\restrict x",
     "\n--\n",
 ]
-
-
-def _own_connection(function: Callable[[], Any]) -> Any:
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["result"] = function()
-        except BaseException as exc:
-            outcome["error"] = exc
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=300)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("result")
 
 
 def _command(*args: str) -> str:
