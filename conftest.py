@@ -129,3 +129,25 @@ def client_for(db):
 def _schema_for_host(host: str) -> str | None:
     domain = Domain.objects.filter(domain=host.split(":")[0]).select_related("tenant").first()
     return domain.tenant.schema_name if domain else None
+
+
+@pytest.fixture
+def admin_client_for(db):
+    """`admin_client_for(user)`: a client on the public host signed in to /admin/ the real way — password
+    plus a one-time (backup) code — since the admin refuses sessions without OTP verification."""
+
+    def make(user: User) -> DjangoClient:
+        from django_otp.plugins.otp_static.models import StaticDevice
+
+        user.set_password(TEST_PASSWORD)
+        user.save(update_fields=["password"])
+        device = StaticDevice.objects.create(user=user, name="test-backup", confirmed=True)
+        device.token_set.create(token="admin-test-code")
+        client = DjangoClient(HTTP_HOST="localhost")
+        client.post(
+            "/admin/login/?next=/admin/",
+            {"username": user.email, "password": TEST_PASSWORD, "otp_token": "admin-test-code"},
+        )
+        return client
+
+    return make

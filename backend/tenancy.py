@@ -44,10 +44,11 @@ def forget_hosts(hostnames: Iterable[str]) -> None:
 
 
 class TenantMiddleware(TenantMainMiddleware):
-    """django-tenants' middleware with a cached lookup; unknown hosts get a plain 404 view.
+    """django-tenants' middleware with a cached lookup; unknown and unverified hosts get a plain 404 view.
 
     A tenant that is not active (suspended, offboarding) answers every page and API call with
-    423 and no data; the public host is never blocked.
+    423 and no data; the public host is never blocked. An offboarding tenant keeps OFFBOARDING_OPEN_PATHS
+    (its owner's export download) open.
     """
 
     def process_request(self, request):
@@ -55,7 +56,10 @@ class TenantMiddleware(TenantMainMiddleware):
         if response is not None:
             return response
         tenant = request.tenant
-        if tenant.schema_name != get_public_schema_name() and getattr(tenant, "status", "active") != "active":
+        status = getattr(tenant, "status", "active")
+        if tenant.schema_name != get_public_schema_name() and status != "active":
+            if status == "offboarding" and _open_while_offboarding(request.path):
+                return None
             return suspended_response(request)
         return None
 
@@ -67,7 +71,8 @@ class TenantMiddleware(TenantMainMiddleware):
         if cached is not None:
             return cached
         try:
-            tenant = super().get_tenant(domain_model, hostname)
+            # Unverified (custom) domains are unknown hosts until their DNS check passes.
+            tenant = domain_model.objects.select_related("tenant").get(domain=hostname, is_verified=True).tenant
         except domain_model.DoesNotExist:
             # Short negative entry: floods of unknown hosts cost one query per host per few seconds.
             cache.set(key, _MISSING, min(_ttl(), 10))
@@ -76,10 +81,18 @@ class TenantMiddleware(TenantMainMiddleware):
         return tenant
 
 
+def _open_while_offboarding(path: str) -> bool:
+    """The few paths an offboarding tenant still serves: the owner's export download (and its page),
+    sign-in to reach it, and static assets. Every view there checks its own permission."""
+    prefixes = getattr(settings, "OFFBOARDING_OPEN_PATHS", ())
+    return any(path.startswith(prefix) for prefix in prefixes)
+
+
 def suspended_response(request) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "This account is suspended.", "code": "tenant_suspended"}, status=423)
-    body = loader.render_to_string("suspended.html", {"tenant_name": request.tenant.name})
+    context = {"tenant_name": request.tenant.name, "offboarding": request.tenant.status == "offboarding"}
+    body = loader.render_to_string("suspended.html", context)
     return HttpResponse(body, status=423)
 
 

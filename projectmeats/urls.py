@@ -8,6 +8,8 @@ from apps.tenants import views as tenant_views
 urlpatterns = [
     path("", tenant_views.home, name="home"),
     path("audit/", include("apps.audit.urls")),
+    path("settings/", include("apps.tenants.urls")),
+    path("branding/<str:kind>/", tenant_views.branding_file, name="branding_file"),
     path("", include(audit_api_urlpatterns)),
     path("", include("apps.accounts.urls_signin")),
     path("", include("apps.accounts.urls")),

@@ -1,4 +1,4 @@
-"""URLs served on the public host (BASE_DOMAIN): landing page and Django admin."""
+"""URLs served on the public host (BASE_DOMAIN): landing page, signup and Django admin."""
 
 from django.contrib import admin
 from django.urls import path
@@ -11,6 +11,8 @@ admin.site.__class__ = PlatformAdminSite
 
 urlpatterns = [
     path("", tenant_views.landing, name="landing"),
+    path("signup/", tenant_views.signup, name="signup"),
+    path("signup/check/", tenant_views.signup_check, name="signup_check"),
     path("admin/", admin.site.urls),
 ]
 

@@ -24,7 +24,7 @@ def test_known_host_is_routed_without_queries_after_first_request(tenant_a, djan
 
 def test_moved_domain_routes_to_new_tenant(tenant_a, tenant_b):
     assert _route("shared.localhost")[1].status_code == 404
-    Domain.objects.create(domain="shared.localhost", tenant=tenant_a.tenant, is_primary=False)
+    Domain.objects.create(domain="shared.localhost", tenant=tenant_a.tenant, is_primary=False, is_verified=True)
     assert _route("shared.localhost")[0].tenant.schema_name == "alpha"
     domain = Domain.objects.get(domain="shared.localhost")
     domain.tenant = tenant_b.tenant
@@ -33,7 +33,7 @@ def test_moved_domain_routes_to_new_tenant(tenant_a, tenant_b):
 
 
 def test_renamed_domain_stops_serving_old_host(tenant_a):
-    Domain.objects.create(domain="old.localhost", tenant=tenant_a.tenant, is_primary=False)
+    Domain.objects.create(domain="old.localhost", tenant=tenant_a.tenant, is_primary=False, is_verified=True)
     assert _route("old.localhost")[0].tenant.schema_name == "alpha"
     domain = Domain.objects.get(domain="old.localhost")
     domain.domain = "new.localhost"
@@ -43,7 +43,7 @@ def test_renamed_domain_stops_serving_old_host(tenant_a):
 
 
 def test_deleted_domain_is_404(tenant_a):
-    Domain.objects.create(domain="gone.localhost", tenant=tenant_a.tenant, is_primary=False)
+    Domain.objects.create(domain="gone.localhost", tenant=tenant_a.tenant, is_primary=False, is_verified=True)
     _route("gone.localhost")
     Domain.objects.filter(domain="gone.localhost").get().delete()
     assert _route("gone.localhost")[1].status_code == 404

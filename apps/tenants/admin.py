@@ -1,7 +1,12 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
 from django_tenants.admin import TenantAdminMixin
 
+from backend.exceptions import ApplicationError
+
 from .models import Client, Domain
+from .services import tenant_offboarding_cancel, tenant_reactivate, tenant_suspend
 
 
 class DomainInline(admin.TabularInline):
@@ -9,17 +14,79 @@ class DomainInline(admin.TabularInline):
     extra = 0
 
 
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+        help_text="Recorded in the platform audit log and shown to superusers.",
+    )
+
+
+def _apply(modeladmin, request, queryset, service, verb: str, **kwargs) -> None:
+    done, refused = [], []
+    for tenant in queryset:
+        try:
+            service(tenant=tenant, actor=request.user, **kwargs)
+            done.append(tenant.name)
+        except ApplicationError as exc:
+            refused.append(exc.message)
+    if done:
+        modeladmin.message_user(request, f"{verb}: {', '.join(done)}.", messages.SUCCESS)
+    for message in refused:
+        modeladmin.message_user(request, message, messages.ERROR)
+
+
 @admin.register(Client)
 class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "schema_name", "status", "created_at")
+    list_display = ("name", "schema_name", "status", "suspended_at", "created_at")
     list_filter = ("status",)
     search_fields = ("name", "schema_name", "domains__domain")
-    readonly_fields = ("schema_name", "created_at", "updated_at")
+    # Status changes only through the actions below (services: validated, audited in public).
+    readonly_fields = (
+        "schema_name",
+        "status",
+        "suspended_reason",
+        "suspended_at",
+        "offboarding_requested_at",
+        "export_file",
+        "export_ready_at",
+        "created_at",
+        "updated_at",
+    )
     inlines = [DomainInline]
+    actions = ["suspend_tenants", "reactivate_tenants", "cancel_offboarding"]
+
+    def has_suspend_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    @admin.action(description="Suspend selected tenants…", permissions=["suspend"])
+    def suspend_tenants(self, request, queryset):
+        form = SuspendForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            _apply(self, request, queryset, tenant_suspend, "Suspended", reason=form.cleaned_data["reason"])
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Suspend tenants",
+            "form": form,
+            "tenants": queryset,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/tenants/client/suspend.html", context)
+
+    @admin.action(description="Reactivate selected tenants", permissions=["suspend"])
+    def reactivate_tenants(self, request, queryset):
+        _apply(self, request, queryset, tenant_reactivate, "Reactivated")
+
+    @admin.action(description="Cancel offboarding (before the purge)", permissions=["suspend"])
+    def cancel_offboarding(self, request, queryset):
+        _apply(self, request, queryset, tenant_offboarding_cancel, "Offboarding cancelled")
 
 
 @admin.register(Domain)
 class DomainAdmin(admin.ModelAdmin):
-    list_display = ("domain", "tenant", "is_primary", "created_at")
+    list_display = ("domain", "tenant", "is_primary", "is_verified", "created_at")
+    list_filter = ("is_verified", "is_primary")
     search_fields = ("domain", "tenant__name")
     list_select_related = ("tenant",)

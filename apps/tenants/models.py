@@ -17,7 +17,17 @@ class Client(TenantMixin):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     primary_color = models.CharField(max_length=7, default="#10b981", validators=[hex_colour])
     secondary_color = models.CharField(max_length=7, default="#3b82f6", validators=[hex_colour])
+    # Default-storage names under `<schema>/branding/`, set by tenant_branding_update (validated images).
+    logo = models.CharField(max_length=300, blank=True, default="")
+    favicon = models.CharField(max_length=300, blank=True, default="")
     currency = models.CharField(max_length=3, default="USD")
+    # Suspension (platform superusers, through apps.tenants.services.tenant_suspend / tenant_reactivate).
+    suspended_reason = models.TextField(blank=True, default="")
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    # Offboarding (the owner asked for deletion): export, then purge after OFFBOARDING_GRACE_DAYS.
+    offboarding_requested_at = models.DateTimeField(null=True, blank=True)
+    export_file = models.CharField(max_length=500, blank=True, default="")  # default-storage name
+    export_ready_at = models.DateTimeField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="America/Chicago")
     # Owners/admins may require two-factor sign-in of every member (MFA enrolment is then forced).
     require_mfa = models.BooleanField(default=False)
@@ -37,6 +47,11 @@ class Client(TenantMixin):
 
 
 class Domain(DomainMixin):
+    # Only verified domains are routed (backend.tenancy). Subdomains of BASE_DOMAIN are verified when
+    # provisioned; a custom domain after its DNS TXT record `_projectmeats-verify.<domain>` shows the token.
+    is_verified = models.BooleanField(default=False)
+    verification_token = models.CharField(max_length=64, blank=True, default="")
+    verified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,3 +25,58 @@ def schema_exists(*, schema_name: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
         return cursor.fetchone() is not None
+
+
+def tenant_domain_list(*, tenant: Client) -> list[Domain]:
+    return list(Domain.objects.filter(tenant_id=tenant.pk).order_by("-is_primary", "-is_verified", "domain"))
+
+
+def get_domain_for_user(*, user, tenant: Client, pk: int) -> Domain:
+    """One of `tenant`'s domains if `user` may administer it; the same 404 for "not yours" and "missing"."""
+    from django.http import Http404
+
+    from apps.accounts.permissions import Capability, has_capability
+
+    domain = Domain.objects.select_related("tenant").filter(pk=pk, tenant_id=tenant.pk).first()
+    if domain is None or not has_capability(user=user, capability=Capability.ADMINISTER, tenant=tenant):
+        raise Http404("No such domain.")
+    return domain
+
+
+def tenant_primary_domain(*, tenant: Client) -> str:
+    """The host used in links and e-mails: the verified primary domain (any verified one as a fallback)."""
+    domain = (
+        Domain.objects.filter(tenant_id=tenant.pk, is_verified=True)
+        .order_by("-is_primary", "created_at")
+        .values_list("domain", flat=True)
+        .first()
+    )
+    return domain or ""
+
+
+def tenant_url(*, tenant: Client, path: str = "/") -> str:
+    """Absolute URL on the tenant's primary domain, e.g. for the welcome e-mail's login link."""
+    from django.conf import settings
+
+    port = getattr(settings, "TENANT_URL_PORT", "")
+    scheme = getattr(settings, "TENANT_URL_SCHEME", "https")
+    return f"{scheme}://{tenant_primary_domain(tenant=tenant)}{':' + str(port) if port else ''}{path}"
+
+
+def signup_subdomain_problem(*, subdomain: str) -> str | None:
+    """Why `subdomain` cannot be signed up for (invalid, reserved, taken), or None if it is free."""
+    from django.conf import settings
+
+    from backend.exceptions import ApplicationError
+
+    from .validators import subdomain_schema_name, validate_signup_subdomain
+
+    try:
+        label = validate_signup_subdomain(subdomain)
+    except ApplicationError as exc:
+        return exc.message
+    schema = subdomain_schema_name(label)
+    host = f"{label}.{settings.BASE_DOMAIN}"
+    if tenant_exists(schema_name=schema) or schema_exists(schema_name=schema) or domain_taken(domain=host):
+        return f"{host} is already taken."
+    return None

@@ -1,7 +1,34 @@
-"""Tenant home page and the public landing page."""
+"""Tenant home page, the public landing page and the tenant's settings pages."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.permissions import Capability, capability_required
+from backend import ratelimit
+from backend.dns import verification_name
+from backend.exceptions import ApplicationError
+from backend.images import CONTENT_TYPES
+from backend.request_context import client_ip
+
+from .forms import BrandingForm, DomainAddForm, OffboardingForm, SignupForm, signup_started_token
+from .models import Client
+from .selectors import get_domain_for_user, signup_subdomain_problem, tenant_domain_list, tenant_url
+from .services import (
+    domain_add,
+    domain_remove,
+    domain_set_primary,
+    domain_verify,
+    offboarding_purge_after,
+    tenant_branding_update,
+    tenant_offboarding_request,
+    tenant_signup,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -9,4 +36,223 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/landing.html")
+    return render(request, "tenants/landing.html", {"signup_enabled": settings.SIGNUP_ENABLED})
+
+
+def _domains_page(request: HttpRequest, *, form=None, error: ApplicationError | None = None, status: int = 200):
+    domains = tenant_domain_list(tenant=request.tenant)
+    for domain in domains:
+        domain.txt_name = verification_name(domain.domain)
+    context = {"domains": domains, "form": form or DomainAddForm(), "error": error}
+    return render(request, "tenants/domains.html", context, status=status)
+
+
+@capability_required(Capability.ADMINISTER)
+def domain_list(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _domains_page(request)
+    form = DomainAddForm(request.POST)
+    if not form.is_valid():
+        return _domains_page(request, form=form, status=400)
+    try:
+        domain = domain_add(tenant=request.tenant, domain=form.cleaned_data["domain"], actor=request.user)
+    except ApplicationError as exc:
+        form.add_error("domain", exc.message)
+        return _domains_page(request, form=form, status=400)
+    messages.success(request, f"Added {domain.domain}. Create the TXT record shown below, then verify.")
+    return redirect("tenants:domain_list")
+
+
+@require_POST
+@capability_required(Capability.ADMINISTER)
+def domain_verify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain_for_user(user=request.user, tenant=request.tenant, pk=pk)
+    try:
+        domain_verify(domain=domain, actor=request.user)
+    except ApplicationError as exc:
+        return _domains_page(request, error=exc, status=400)
+    messages.success(request, f"{domain.domain} is verified and now serves your workspace.")
+    return redirect("tenants:domain_list")
+
+
+@require_POST
+@capability_required(Capability.ADMINISTER)
+def domain_primary_view(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain_for_user(user=request.user, tenant=request.tenant, pk=pk)
+    try:
+        domain_set_primary(domain=domain, actor=request.user)
+    except ApplicationError as exc:
+        return _domains_page(request, error=exc, status=400)
+    messages.success(request, f"{domain.domain} is now the primary domain for links and e-mails.")
+    return redirect("tenants:domain_list")
+
+
+@capability_required(Capability.ADMINISTER)
+def domain_remove_view(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain_for_user(user=request.user, tenant=request.tenant, pk=pk)
+    if request.method != "POST":
+        return render(request, "tenants/domain_remove.html", {"domain": domain})
+    try:
+        domain_remove(domain=domain, actor=request.user)
+    except ApplicationError as exc:
+        return _domains_page(request, error=exc, status=400)
+    messages.success(request, f"Removed {domain.domain}.")
+    return redirect("tenants:domain_list")
+
+
+# --- Self-service signup (public host) --------------------------------------------------------------
+
+
+def _signup_enabled() -> None:
+    if not settings.SIGNUP_ENABLED:
+        raise Http404("Signup is disabled.")
+
+
+def _signup_page(request: HttpRequest, form: SignupForm, *, status: int = 200, **extra) -> HttpResponse:
+    context = {"form": form, "base_domain": settings.BASE_DOMAIN, **extra}
+    return render(request, "tenants/signup.html", context, status=status)
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    _signup_enabled()
+    if request.method != "POST":
+        return _signup_page(request, SignupForm(initial={"started": signup_started_token()}))
+    limit = ratelimit.hit(
+        "signup",
+        client_ip(request) or "unknown",
+        limit=settings.SIGNUP_RATE_LIMIT,
+        window=settings.SIGNUP_RATE_WINDOW_SECONDS,
+    )
+    if not limit.allowed:
+        form = SignupForm(initial={"started": signup_started_token()})
+        minutes = max(1, limit.retry_after // 60)
+        response = _signup_page(
+            request, form, status=429, throttled=f"Too many sign-ups from your network; try again in {minutes} minutes."
+        )
+        response["Retry-After"] = str(limit.retry_after)
+        return response
+    form = SignupForm(request.POST)
+    if not form.is_valid():
+        if any(e.code in ("bad_token", "expired", "too_fast") for e in form.errors.as_data().get("__all__", [])):
+            form.data = {**form.data.dict(), "started": signup_started_token(), "password": ""}
+        return _signup_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        tenant = tenant_signup(
+            company_name=data["company_name"],
+            subdomain=data["subdomain"],
+            email=data["email"],
+            password=data["password"],
+        )
+    except ApplicationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return _signup_page(request, form, status=400)
+    return render(
+        request,
+        "tenants/signup_done.html",
+        {"new_tenant": tenant, "login_url": tenant_url(tenant=tenant, path="/login/")},
+    )
+
+
+def signup_check(request: HttpRequest) -> HttpResponse:
+    """HTMX fragment: is this subdomain free? Always 200 so HTMX swaps the message in."""
+    _signup_enabled()
+    limit = ratelimit.hit("signup-check", client_ip(request) or "unknown", limit=120, window=60)
+    subdomain = (request.GET.get("subdomain") or "").strip().lower()
+    if not limit.allowed:
+        problem = "Too many checks; please wait a minute."
+    elif not subdomain:
+        problem = ""
+    else:
+        problem = signup_subdomain_problem(subdomain=subdomain)
+    context = {"subdomain": subdomain, "problem": problem, "host": f"{subdomain}.{settings.BASE_DOMAIN}"}
+    return render(request, "tenants/partials/subdomain_check.html", context)
+
+
+# --- Offboarding (tenant host; kept open for offboarding tenants by OFFBOARDING_OPEN_PATHS) ------------
+
+
+def _offboarding_page(request: HttpRequest, form: OffboardingForm | None = None, *, status: int = 200):
+    tenant = Client.objects.get(pk=request.tenant.pk)  # fresh: the export job may have finished meanwhile
+    context = {
+        "current": tenant,
+        "form": form or OffboardingForm(),
+        "purge_after": offboarding_purge_after(tenant),
+        "grace_days": settings.OFFBOARDING_GRACE_DAYS,
+    }
+    return render(request, "tenants/offboarding.html", context, status=status)
+
+
+@capability_required(Capability.OWN)
+def offboarding(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _offboarding_page(request)
+    form = OffboardingForm(request.POST)
+    if not form.is_valid():
+        return _offboarding_page(request, form, status=400)
+    try:
+        tenant_offboarding_request(tenant=request.tenant, actor=request.user, confirm=form.cleaned_data["confirm"])
+    except ApplicationError as exc:
+        form.add_error("confirm" if exc.field == "confirm" else None, exc.message)
+        return _offboarding_page(request, form, status=400)
+    return redirect("tenants:offboarding")
+
+
+@capability_required(Capability.OWN)
+def offboarding_export(request: HttpRequest) -> HttpResponse:
+    tenant = Client.objects.get(pk=request.tenant.pk)
+    # Exports live under the tenant's own prefix; never serve a name from elsewhere.
+    if not tenant.export_file or not tenant.export_file.startswith(f"{tenant.schema_name}/exports/"):
+        raise Http404("No export is ready.")
+    try:
+        handle = default_storage.open(tenant.export_file, "rb")
+    except FileNotFoundError:
+        raise Http404("No export is ready.") from None
+    return FileResponse(handle, as_attachment=True, filename=tenant.export_file.rsplit("/", 1)[-1])
+
+
+# --- Branding -------------------------------------------------------------------------------------------
+
+
+@capability_required(Capability.ADMINISTER)
+def branding(request: HttpRequest) -> HttpResponse:
+    tenant = Client.objects.get(pk=request.tenant.pk)
+    initial = {"primary_color": tenant.primary_color, "secondary_color": tenant.secondary_color}
+    if request.method != "POST":
+        return render(request, "tenants/branding.html", {"form": BrandingForm(initial=initial), "current": tenant})
+    form = BrandingForm(request.POST, request.FILES, initial=initial)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            tenant_branding_update(
+                tenant=tenant,
+                actor=request.user,
+                primary_color=data["primary_color"],
+                secondary_color=data["secondary_color"],
+                logo=data["logo"],
+                favicon=data["favicon"],
+                remove_logo=data["remove_logo"],
+                remove_favicon=data["remove_favicon"],
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "Branding saved.")
+            return redirect("tenants:branding")
+    return render(request, "tenants/branding.html", {"form": form, "current": tenant}, status=400)
+
+
+def branding_file(request: HttpRequest, kind: str) -> HttpResponse:
+    """The active tenant's logo or favicon (public: the sign-in page shows them too)."""
+    name = getattr(request.tenant, kind, "") if kind in ("logo", "favicon") else ""
+    # Only ever files under the active tenant's own prefix (TEN-10).
+    if not name or not name.startswith(f"{request.tenant.schema_name}/branding/"):
+        raise Http404("No such file.")
+    try:
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404("No such file.") from None
+    response = FileResponse(handle, content_type=CONTENT_TYPES.get(name.rsplit(".", 1)[-1], "application/octet-stream"))
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

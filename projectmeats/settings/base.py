@@ -17,6 +17,27 @@ ALLOWED_HOSTS: list[str] = []
 # The public host (the super tenant's domain); tenants live at <label>.<BASE_DOMAIN>.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
 PUBLIC_TENANT_NAME = env("PUBLIC_TENANT_NAME", default="ProjectMeats")
+# Links to a tenant (e-mails, redirects) use its primary domain with this scheme and optional port.
+TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="https")
+TENANT_URL_PORT = env("TENANT_URL_PORT", default="")
+# Custom-domain verification: a resolver class (dotted path) or object with txt_records(name) (backend.dns).
+DNS_RESOLVER = env("DNS_RESOLVER", default="backend.dns.DnsPythonResolver")
+DNS_LOOKUP_SECONDS = env.float("DNS_LOOKUP_SECONDS", default=5.0)
+# Self-service signup on the public host (/signup/): off → 404. Attempts per client IP per window, and
+# the minimum seconds between showing the form and submitting it (bots submit at once).
+SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
+SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
+SIGNUP_RATE_WINDOW_SECONDS = env.int("SIGNUP_RATE_WINDOW_SECONDS", default=3600)
+SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{BASE_DOMAIN}")
+# Tenant branding uploads (validated by content with Pillow; PNG, JPEG, GIF or ICO).
+BRANDING_LOGO_MAX_BYTES = env.int("BRANDING_LOGO_MAX_BYTES", default=1024 * 1024)
+BRANDING_FAVICON_MAX_BYTES = env.int("BRANDING_FAVICON_MAX_BYTES", default=256 * 1024)
+# Days between an owner's deletion request and `purge_offboarded_tenants` dropping schema and files.
+OFFBOARDING_GRACE_DAYS = env.int("OFFBOARDING_GRACE_DAYS", default=30)
+# What an offboarding tenant's host still serves (backend.tenancy): the owner's export page and
+# download, sign-in to reach them, static assets. Everything else answers 423.
+OFFBOARDING_OPEN_PATHS = ["/settings/offboarding/", "/login/", "/static/"]
 
 # --- Tenancy ---------------------------------------------------------------------------
 # Apps whose tables live only in the shared `public` schema.
@@ -80,6 +101,12 @@ RESERVED_SCHEMA_NAMES = [
     "status",
     "information_schema",
     "template",
+    "support",
+    "help",
+    "docs",
+    "blog",
+    "billing",
+    "projectmeats",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +206,8 @@ TENANT_OPEN_PATHS = [
     "/invitations/",
     "/static/",
     "/api/v1/auth/token/",
+    # The tenant's logo and favicon brand its sign-in page too.
+    "/branding/",
 ]
 # Password reset links are single-use and valid for 30 minutes (IAM-15).
 PASSWORD_RESET_TIMEOUT = 30 * 60

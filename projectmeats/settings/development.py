@@ -19,3 +19,5 @@ else:
 LINK_PORT = env("LINK_PORT", default="8000")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SEED_DEMO_ALLOWED = True
+TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="http")
+TENANT_URL_PORT = env("TENANT_URL_PORT", default="8000")

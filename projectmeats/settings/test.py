@@ -23,3 +23,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SEED_DEMO_ALLOWED = True
+# No network in tests: every name has no TXT record unless a test configures a StaticResolver.
+DNS_RESOLVER = "backend.dns.StaticResolver"

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.tenants.services import tenant_create
+from backend.dns import verification_name
 from backend.exceptions import ApplicationError
 
 
@@ -31,3 +32,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Created tenant {tenant.name!r} (schema {tenant.schema_name}) on {options['domain']} ({detail})."
         )
+        domain = tenant.domains.get(is_primary=True)
+        if not domain.is_verified:
+            self.stdout.write(
+                f"{domain.domain} is not served until verified: publish the TXT record "
+                f"{verification_name(domain.domain)} = {domain.verification_token}, then verify it at "
+                "/settings/domains/ or tick 'is verified' in admin."
+            )

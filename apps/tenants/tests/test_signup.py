@@ -1,0 +1,212 @@
+"""Self-service signup on the public host: validation, bot guard, rate limit, welcome e-mail."""
+
+import time
+
+import pytest
+from django.core import mail
+from django_tenants.utils import schema_context
+from procrastinate import testing
+from procrastinate.contrib.django import app
+
+from apps.accounts.models import Membership, User
+from apps.audit.models import AuditEvent
+from apps.tenants.forms import signup_started_token
+from apps.tenants.models import Client, Domain
+from apps.tenants.tasks import send_welcome_email
+from conftest import TEST_PASSWORD
+
+GOOD_PASSWORD = "tender-brisket-42-smoke"
+
+
+@pytest.fixture
+def queue():
+    connector = testing.InMemoryConnector()
+    with app.replace_connector(connector):
+        yield connector
+
+
+@pytest.fixture
+def public(world, client_for):
+    return client_for("localhost")
+
+
+def _data(**overrides) -> dict:
+    data = {
+        "company_name": "Acme Foods",
+        "subdomain": "acme-foods",
+        "email": "founder@acme-foods.test",
+        "password": GOOD_PASSWORD,
+        "website": "",
+        "started": signup_started_token(time.time() - 30),
+    }
+    return {**data, **overrides}
+
+
+def _tenant_count() -> int:
+    return Client.objects.count()
+
+
+def test_signup_page_offers_the_form_with_bot_guard_and_htmx(public):
+    page = public.get("/signup/")
+    assert page.status_code == 200
+    assert 'name="started"' in page.text and 'name="website"' in page.text
+    assert 'hx-get="/signup/check/"' in page.text and "vendor/htmx.min.js" in page.text
+
+
+def test_signup_creates_tenant_domain_and_owner_and_queues_the_welcome_email(public, queue):
+    response = public.post("/signup/", _data(subdomain="Acme-Foods"))
+    assert response.status_code == 200
+    assert "https://acme-foods.localhost/login/" in response.text
+    tenant = Client.objects.get(schema_name="acme_foods")
+    assert tenant.name == "Acme Foods"
+    domain = Domain.objects.get(tenant=tenant)
+    assert (domain.domain, domain.is_primary, domain.is_verified) == ("acme-foods.localhost", True, True)
+    owner = User.objects.get(email="founder@acme-foods.test")
+    assert owner.check_password(GOOD_PASSWORD)
+    assert Membership.objects.get(user=owner, tenant=tenant).role == "owner"
+    with schema_context("public"):
+        event = AuditEvent.objects.get(action="tenant.signup")
+    assert (event.actor_id, event.object_id) == (owner.pk, str(tenant.pk))
+
+    (job,) = queue.jobs.values()
+    assert job["task_name"] == "tenants.send_welcome_email"
+    assert job["args"] == {"schema_name": "acme_foods", "user_id": owner.pk}
+    send_welcome_email.task(**job["args"])
+    (message,) = mail.outbox
+    assert message.to == ["founder@acme-foods.test"]
+    assert "https://acme-foods.localhost/login/" in message.body
+    assert "Acme Foods" in message.subject
+
+
+@pytest.mark.parametrize(
+    ("subdomain", "message"),
+    [
+        ("admin", "reserved"),
+        ("www", "reserved"),
+        ("signup", "reserved"),
+        ("Bad_Name", "lower-case letters"),
+        ("-abc", "lower-case letters"),
+        ("abc-", "lower-case letters"),
+        ("ab--c", "lower-case letters"),
+        ("1abc", "lower-case letters"),
+        ("a", "lower-case letters"),
+        ("x" * 31, "at most 30 characters"),
+        ("alpha", "already taken"),
+        ("", "This field is required."),
+    ],
+)
+def test_bad_subdomains_are_refused(public, queue, subdomain, message):
+    before = _tenant_count()
+    response = public.post("/signup/", _data(subdomain=subdomain))
+    assert response.status_code == 400
+    assert message in response.text
+    assert _tenant_count() == before
+    assert queue.jobs == {}
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("password", "too common"),
+        ("12345678901", "entirely numeric"),
+        ("Ab1!", "too short"),
+        ("founder-acme-foods", "too similar"),
+    ],
+)
+def test_weak_passwords_are_refused(public, password, message):
+    response = public.post("/signup/", _data(password=password))
+    assert response.status_code == 400
+    assert message in response.text
+    assert not User.objects.filter(email="founder@acme-foods.test").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("company_name", "", "This field is required."),
+        ("company_name", "   ", "This field is required."),
+        ("email", "not-an-email", "Enter a valid email address."),
+    ],
+)
+def test_missing_or_malformed_fields_are_form_errors(public, field, value, message):
+    response = public.post("/signup/", _data(**{field: value}))
+    assert response.status_code == 400
+    assert message in response.text
+
+
+def test_existing_account_must_prove_its_password(public, tenant_a, queue):
+    response = public.post("/signup/", _data(email=tenant_a.viewer.email, password="Some-other-Pa55"))
+    assert response.status_code == 400
+    assert "enter that account&#x27;s password" in response.text
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+
+    response = public.post("/signup/", _data(email=tenant_a.viewer.email, password=TEST_PASSWORD))
+    assert response.status_code == 200
+    tenant = Client.objects.get(schema_name="acme_foods")
+    assert Membership.objects.get(user=tenant_a.viewer, tenant=tenant).role == "owner"
+    assert Membership.objects.get(user=tenant_a.viewer, tenant=tenant_a.tenant).role == "viewer"
+
+
+def test_honeypot_refuses_the_submission(public, queue):
+    before = _tenant_count()
+    response = public.post("/signup/", _data(website="http://spam.example"))
+    assert response.status_code == 400
+    assert "could not be accepted" in response.text
+    assert _tenant_count() == before
+
+
+def test_a_form_submitted_too_fast_is_refused_and_can_be_resubmitted(public):
+    response = public.post("/signup/", _data(started=signup_started_token()))
+    assert response.status_code == 400
+    assert "That was quick" in response.text
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+    assert 'name="started"' in response.text  # a fresh token to try again with
+
+
+@pytest.mark.parametrize("started", ["", "forged", signup_started_token(time.time() - 30)[:-2] + "xx"])
+def test_missing_or_forged_timing_token_is_refused(public, started):
+    response = public.post("/signup/", _data(started=started))
+    assert response.status_code == 400
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+
+
+def test_signups_are_rate_limited_per_ip(public, settings, client_for):
+    settings.SIGNUP_RATE_LIMIT = 2
+    for _ in range(2):
+        assert public.post("/signup/", _data(subdomain="admin")).status_code == 400
+    limited = public.post("/signup/", _data())
+    assert limited.status_code == 429
+    assert 0 < int(limited["Retry-After"]) <= settings.SIGNUP_RATE_WINDOW_SECONDS
+    assert "Too many sign-ups" in limited.text
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+    other_ip = client_for("localhost").post("/signup/", _data(), REMOTE_ADDR="203.0.113.9")
+    assert other_ip.status_code == 200
+
+
+def test_signup_can_be_switched_off(public, settings):
+    settings.SIGNUP_ENABLED = False
+    assert public.get("/signup/").status_code == 404
+    assert public.post("/signup/", _data()).status_code == 404
+    assert public.get("/signup/check/?subdomain=free").status_code == 404
+    assert "/signup/" not in public.get("/").text
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+
+
+@pytest.mark.parametrize(
+    ("subdomain", "expected"),
+    [
+        ("fresh-co", "fresh-co.localhost is available."),
+        ("alpha", "alpha.localhost is already taken."),
+        ("admin", "reserved"),
+        ("bad_name", "lower-case letters"),
+    ],
+)
+def test_availability_check_fragment(public, subdomain, expected):
+    response = public.get("/signup/check/", {"subdomain": subdomain})
+    assert response.status_code == 200
+    assert expected in response.text
+    assert "<html" not in response.text  # a fragment for HTMX to swap in
+
+
+def test_signup_is_not_served_on_tenant_hosts(tenant_a, client_for):
+    assert client_for(tenant_a, tenant_a.owner).get("/signup/").status_code == 404

@@ -1,0 +1,345 @@
+"""Per-tenant backups: one schema with pg_dump (custom format) plus a manifest, and restore under a new name.
+
+Backup. A READ ONLY, REPEATABLE READ transaction exports its snapshot; the manifest's per-table row
+counts and checksums are computed in that snapshot and `pg_dump --snapshot` dumps exactly the same
+data, so the manifest describes the dump even while the tenant keeps writing. The manifest
+(`<dump>.manifest.json`) also records the dump file's SHA-256.
+
+Restore into a NEW schema name. pg_restore cannot rename a schema, and rewriting the schema name in the
+dump's text is unsafe (a tenant called `acme` has rows saying "acme"). So PostgreSQL does the renaming:
+
+1. the dump is restored, unchanged, into a scratch database created for the purpose;
+2. `ALTER SCHEMA old RENAME TO new` there — the catalog rename fixes every reference (sequences,
+   defaults, constraints, triggers) without touching data;
+3. the renamed schema is dumped again as plain SQL and the scratch database is dropped;
+4. that SQL is executed on our own connection inside the caller's transaction, where the caller then
+   checks row counts and checksums against the manifest and registers the tenant. Any mismatch or error
+   rolls everything back: no schema, tenant or domain is left half-restored.
+
+The restored SQL is held in memory, which suits tenant-sized data; a very large tenant would instead be
+restored with pg_restore into a fresh database of its own (ADR 0001's dedicated-database path).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.utils import timezone
+
+from backend.provisioning import pg_dump_path
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_SUFFIX = ".manifest.json"
+MANIFEST_VERSION = 1
+
+
+class BackupError(Exception):
+    """A backup or restore step failed; the message is one line for the operator."""
+
+
+def manifest_path(dump: Path) -> Path:
+    return dump.with_name(dump.name + MANIFEST_SUFFIX)
+
+
+def pg_tool(name: str) -> str:
+    """pg_dump's siblings (pg_restore) from the same installation, so versions always match."""
+    sibling = Path(pg_dump_path()).with_name(name)
+    if sibling.exists():
+        return str(sibling)
+    found = shutil.which(name)
+    if not found:
+        raise BackupError(f"{name} not found next to pg_dump or on PATH")
+    return found
+
+
+def _db_settings() -> dict[str, Any]:
+    return connection.settings_dict
+
+
+def _connection_args(dbname: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """Command-line connection arguments and environment, as provisioning's `_dump_template` builds them."""
+    db = _db_settings()
+    args = ["--dbname", dbname or db["NAME"], "--username", db.get("USER") or "postgres"]
+    if db.get("HOST"):
+        args += ["--host", db["HOST"]]
+    if db.get("PORT"):
+        args += ["--port", str(db["PORT"])]
+    return args, {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
+
+
+def _connect(dbname: str | None = None) -> psycopg.Connection:
+    """A plain autocommitting connection (no django-tenants search_path handling)."""
+    db = _db_settings()
+    params = {
+        "dbname": dbname or db["NAME"],
+        "user": db.get("USER") or "postgres",
+        "password": db.get("PASSWORD") or None,
+        "host": db.get("HOST") or None,
+        "port": db.get("PORT") or None,
+    }
+    return psycopg.connect(**{k: v for k, v in params.items() if v is not None}, autocommit=True)
+
+
+def _run(command: list[str], env: dict[str, str], what: str, *, text: bool = True) -> subprocess.CompletedProcess:
+    try:
+        result = subprocess.run(command, env=env, capture_output=True, text=text, timeout=3600, check=False)  # noqa: S603
+    except OSError as exc:
+        raise BackupError(f"cannot run {what}: {exc}") from exc
+    if result.returncode != 0:
+        stderr = result.stderr if text else result.stderr.decode(errors="replace")
+        last = (stderr.strip().splitlines() or ["no output"])[-1]
+        raise BackupError(f"{what} failed: {last}")
+    return result
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_stats(cursor, schema: str) -> dict[str, dict[str, Any]]:
+    """Per table of `schema`: row count and an order-independent checksum of its rows."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+        [schema],
+    )
+    tables = [row[0] for row in cursor.fetchall()]
+    stats: dict[str, dict[str, Any]] = {}
+    for table in tables:
+        # md5 of each row's text, sorted, then md5 of the lot: equal data gives equal checksums whatever
+        # the physical order, and memory stays at 32 bytes per row.
+        cursor.execute(
+            "SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h), '')) "
+            f"FROM (SELECT md5(t::text) AS h FROM {_quote(schema)}.{_quote(table)} t) rows"
+        )
+        count, checksum = cursor.fetchone()
+        stats[table] = {"rows": count, "md5": checksum}
+    return stats
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class BackupResult:
+    output: Path
+    manifest: Path
+    tables: int
+    rows: int
+
+
+def backup_schema(*, schema: str, output: Path) -> BackupResult:
+    """Dump one schema (custom format) and write its manifest next to it. Both appear only when complete."""
+    output = Path(output)
+    if not output.parent.is_dir():
+        raise BackupError(f"directory {output.parent} does not exist")
+    args, env = _connection_args()
+    partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
+    try:
+        with _connect() as conn, conn.cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot = cursor.fetchone()[0]
+            stats = table_stats(cursor, schema)
+            _run(
+                [
+                    pg_dump_path(),
+                    "--format",
+                    "custom",
+                    "--schema",
+                    schema,
+                    "--no-owner",
+                    "--no-privileges",
+                    "--snapshot",
+                    snapshot,
+                    "--file",
+                    str(partial),
+                    *args,
+                ],
+                env,
+                "pg_dump",
+            )
+            cursor.execute("COMMIT")
+        manifest = {
+            "version": MANIFEST_VERSION,
+            "schema": schema,
+            "created_at": timezone.now().isoformat(),
+            "dump_file": output.name,
+            "dump_sha256": _sha256(partial),
+            "tables": stats,
+        }
+        manifest_partial = partial.with_name(partial.name + MANIFEST_SUFFIX)
+        manifest_partial.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        partial.replace(output)
+        manifest_partial.replace(manifest_path(output))
+    except psycopg.Error as exc:
+        raise BackupError(f"database error: {_first_line(exc)}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+        partial.with_name(partial.name + MANIFEST_SUFFIX).unlink(missing_ok=True)
+    return BackupResult(
+        output=output,
+        manifest=manifest_path(output),
+        tables=len(stats),
+        rows=sum(t["rows"] for t in stats.values()),
+    )
+
+
+def read_manifest(dump: Path) -> dict[str, Any]:
+    """The dump's manifest, checked against the dump file itself."""
+    dump = Path(dump)
+    if not dump.is_file():
+        raise BackupError(f"{dump} does not exist")
+    path = manifest_path(dump)
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise BackupError(f"manifest {path} is missing") from None
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"manifest {path} is unreadable: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
+        raise BackupError(f"manifest {path} has an unknown format")
+    if not isinstance(manifest.get("tables"), dict) or not isinstance(manifest.get("schema"), str):
+        raise BackupError(f"manifest {path} has no schema or tables")
+    if manifest.get("dump_sha256") != _sha256(dump):
+        raise BackupError(f"{dump} does not match its manifest (SHA-256 differs)")
+    return manifest
+
+
+@contextmanager
+def _scratch_database() -> Iterator[str]:
+    """A throwaway database (needs CREATEDB, like the test suite), dropped whatever happens."""
+    name = f"pm_restore_{secrets.token_hex(6)}"
+    try:
+        with _connect() as conn:
+            # Tenant schemas use extensions installed database-wide (pg_trgm in public): mirror them.
+            extensions = conn.execute(
+                "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+                " WHERE e.extname <> 'plpgsql'"
+            ).fetchall()
+            conn.execute(f"CREATE DATABASE {_quote(name)}")
+    except psycopg.Error as exc:
+        raise BackupError(f"cannot create a scratch database: {_first_line(exc)}") from exc
+    try:
+        try:
+            with _connect(name) as conn:
+                for extension, schema in extensions:
+                    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
+                    conn.execute(f"CREATE EXTENSION IF NOT EXISTS {_quote(extension)} SCHEMA {_quote(schema)}")
+        except psycopg.Error as exc:
+            raise BackupError(f"cannot prepare the scratch database: {_first_line(exc)}") from exc
+        yield name
+    finally:
+        try:
+            with _connect() as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {_quote(name)} WITH (FORCE)")
+        except psycopg.Error as exc:  # do not hide the original error; say what is left over
+            logger.error("scratch database %s was not dropped: %s", name, _first_line(exc))
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
+
+
+def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> str:
+    """Plain SQL that recreates the dump's schema under `new_schema` (renamed by PostgreSQL, see above)."""
+    with _scratch_database() as scratch, tempfile.TemporaryDirectory() as tmp:
+        args, env = _connection_args(scratch)
+        _run(
+            [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+            + args
+            + [str(dump)],
+            env,
+            "pg_restore",
+        )
+        try:
+            if source_schema != new_schema:  # equal when restoring under the original name
+                with _connect(scratch) as conn:
+                    conn.execute(f"ALTER SCHEMA {_quote(source_schema)} RENAME TO {_quote(new_schema)}")
+        except psycopg.Error as exc:
+            raise BackupError(f"cannot rename schema in scratch database: {_first_line(exc)}") from exc
+        sql_file = Path(tmp) / "restore.sql"
+        _run(
+            [
+                pg_dump_path(),
+                "--schema",
+                new_schema,
+                "--no-owner",
+                "--no-privileges",
+                "--no-comments",
+                "--rows-per-insert",
+                "500",
+                "--file",
+                str(sql_file),
+                *args,
+            ],
+            env,
+            "pg_dump of the renamed schema",
+        )
+        return executable_dump_sql(sql_file.read_text())
+
+
+_HEADER_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config\(|\\restrict |--|\s*$)")
+_FOOTER_LINE = re.compile(r"^(\\unrestrict |--|\s*$)")
+
+
+def executable_dump_sql(sql: str) -> str:
+    """pg_dump's plain SQL without its session header (SETs that would outlive our transaction, such as
+    an empty search_path) and without psql's \\restrict / \\unrestrict meta-commands.
+
+    Only the leading and trailing lines are touched: a line in the middle may be the continuation of a
+    multi-line string in the data ("...\\n-- not a comment"), and must stay byte for byte.
+    """
+    lines = sql.split("\n")
+    start, end = 0, len(lines)
+    while start < end and _HEADER_LINE.match(lines[start]):
+        start += 1
+    while end > start and _FOOTER_LINE.match(lines[end - 1]):
+        end -= 1
+    return "\n".join(lines[start:end]) + "\n"
+
+
+def execute_restore_sql(sql: str) -> None:
+    """Run the renamed schema's SQL on Django's connection (inside the caller's transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        # The dump's body sets these two to their usual values; hand the session back as it was.
+        cursor.execute("RESET default_tablespace; RESET default_table_access_method")
+
+
+def stats_mismatch(*, expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any]]) -> str | None:
+    """One line naming the first difference between manifest and restored schema, or None."""
+    missing = sorted(set(expected) - set(actual))
+    extra = sorted(set(actual) - set(expected))
+    if missing:
+        return f"table {missing[0]} is missing after restore"
+    if extra:
+        return f"table {extra[0]} is not in the manifest"
+    for table in sorted(expected):
+        want, got = expected[table], actual[table]
+        if want.get("rows") != got["rows"]:
+            return f"table {table}: {got['rows']} rows restored, manifest says {want.get('rows')}"
+        if want.get("md5") != got["md5"]:
+            return f"table {table}: row checksum differs from the manifest"
+    return None
