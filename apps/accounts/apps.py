@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from . import sessions  # noqa: F401  (connects the login signal that binds sessions to tenants)
+        from . import platform_audit, sessions  # noqa: F401  (connect the sign-in signal receivers)
