@@ -73,7 +73,7 @@ class Command(MigrateSchemasCommand):
         database = options["database"]
         verbosity = int(options["verbosity"])
         plan_only = bool(options["plan"] or options["check_unapplied"])
-        parallel = options["parallel"] or 1
+        parallel = 1 if options["parallel"] is None else options["parallel"]
         if parallel < 1:
             raise CommandError("--parallel must be 1 or more.")
         public = get_public_schema_name()
