@@ -42,7 +42,7 @@ class MigrationLockTimeout(Exception):
         self.holder_pid = holder_pid
         holder = f"PostgreSQL backend pid {holder_pid}" if holder_pid else "another session"
         super().__init__(
-            f"Another migration run holds the migration lock ({holder}); gave up after {waited:.0f}s. "
+            f"Another migration run holds the migration lock ({holder}); gave up after {waited:.1f}s. "
             "Wait for it to finish (or raise --lock-timeout) and run again."
         )
 
@@ -287,9 +287,8 @@ def run_fleet(
                     if fail_fast:
                         stop.set()
                 else:
-                    progress(
-                        f"{scope} {done}/{total} {schema}: applied {_summarise(result.migrations)} in {result.duration:.2f}s"
-                    )
+                    applied = _summarise(result.migrations)
+                    progress(f"{scope} {done}/{total} {schema}: applied {applied} in {result.duration:.2f}s")
             return result
 
         workers = max(1, min(parallel, total))
