@@ -25,7 +25,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django_tenants.migration_executors.base import LinePrefixStream
 from django_tenants.signals import schema_migrated, schema_pre_migration
-from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class
+from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class, get_tenant_model
 
 from backend.migration_state import expected_migrations, missing_migrations, tenant_schema_names
 
@@ -183,6 +183,13 @@ def migrate_schema(
     return result
 
 
+def _tenant_table_exists(alias: str) -> bool:
+    table = f"{get_public_schema_name()}.{get_tenant_model()._meta.db_table}"
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+        return cursor.fetchone()[0]
+
+
 def _summarise(keys: list[str]) -> str:
     if not keys:
         return "nothing new"
@@ -249,7 +256,10 @@ def run_fleet(
     if scope == "shared":
         schemas, expected = [get_public_schema_name()], shared_keys
     else:
-        schemas, expected = (list(schemas) if schemas is not None else tenant_schema_names()), tenant_keys
+        if schemas is None:
+            # A plan on a database never migrated has no tenant table yet, hence no tenants.
+            schemas = tenant_schema_names() if not plan_only or _tenant_table_exists(alias) else []
+        schemas, expected = list(schemas), tenant_keys
     behind = missing_migrations(schemas, expected)
     check_seconds = time.perf_counter() - started
     label = "public schema" if scope == "shared" else "tenant schemas"

@@ -77,7 +77,9 @@ def test_migrate_script_builds_an_empty_database_then_changes_nothing(empty_data
 
 def test_plan_exit_codes_from_the_command_line(empty_database):
     url, name = empty_database
-    assert _manage("migrate_schemas", "--plan", url=url).returncode == 1  # nothing migrated yet
+    never_migrated = _manage("migrate_schemas", "--plan", url=url)
+    assert never_migrated.returncode == 1, never_migrated.stderr  # nothing migrated yet
+    assert "shared public: " in never_migrated.stdout and "tenant: 0 tenant schemas" in never_migrated.stdout
     assert _run(["bash", "deploy/migrate.sh"], url).returncode == 0
     assert _manage("migrate_schemas", "--plan", url=url).returncode == 0
 
