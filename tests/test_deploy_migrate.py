@@ -75,11 +75,15 @@ def test_migrate_script_builds_an_empty_database_then_changes_nothing(empty_data
         assert url not in result.stdout + result.stderr
 
 
-def test_plan_exit_codes_from_the_command_line(empty_database):
+def test_plan_exit_codes_and_one_line_errors_from_the_command_line(empty_database):
     url, name = empty_database
     never_migrated = _manage("migrate_schemas", "--plan", url=url)
     assert never_migrated.returncode == 1, never_migrated.stderr  # nothing migrated yet
     assert "shared public: " in never_migrated.stdout and "tenant: 0 tenant schemas" in never_migrated.stdout
+    tenants_first = _manage("migrate_schemas", "--tenant", "--noinput", url=url)
+    assert tenants_first.returncode == 1
+    assert tenants_first.stderr.startswith("CommandError: Database error: relation")  # one line, no traceback
+    assert "Traceback" not in tenants_first.stderr
     assert _run(["bash", "deploy/migrate.sh"], url).returncode == 0
     assert _manage("migrate_schemas", "--plan", url=url).returncode == 0
 

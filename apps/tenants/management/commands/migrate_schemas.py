@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.management.base import CommandError
-from django.db import connections
+from django.db import DatabaseError, connections
 from django_tenants.management.commands import SyncCommon
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 from django_tenants.utils import get_public_schema_name, has_multi_type_tenants, schema_exists
@@ -152,6 +152,11 @@ class Command(MigrateSchemasCommand):
                         status = "pending"
         except MigrationLockTimeout as exc:
             status, error = "lock_timeout", str(exc)
+        except DatabaseError as exc:
+            if provisioning:
+                raise
+            # Cannot connect, lost the connection, no tenant table...: one line, no traceback.
+            status, error = "failed", f"Database error: {' '.join(str(exc).split())}"
         finally:
             if options["report"]:
                 _write_report(
