@@ -173,8 +173,10 @@ def migrate_schema(
         if raise_errors:
             raise
         result = SchemaResult(schema, FAILED, error=_error_line(exc))
-        # Whatever state the failure left this connection in, the next schema starts afresh.
-        connection.close()
+        # Whatever state the failure left this connection in, the next schema starts afresh
+        # (unless the caller's transaction owns it: Django rolled the migration's savepoint back).
+        if not connection.in_atomic_block:
+            connection.close()
     finally:
         if output is not None and stream.getvalue():
             output(stream.getvalue().rstrip("\n"))
