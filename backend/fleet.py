@@ -15,14 +15,18 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from io import StringIO
 
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.operations import AddConstraint, AddField, AddIndex, RunSQL
 from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
 from django_tenants.migration_executors.base import LinePrefixStream
 from django_tenants.signals import schema_migrated, schema_pre_migration
 from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class, get_tenant_model
@@ -54,6 +58,7 @@ class SchemaResult:
     migrations: list[str] = field(default_factory=list)
     duration: float = 0.0
     error: str | None = None
+    method: str | None = None  # "migrate" (Django's migrate in the schema) or "sql" (replayed)
 
 
 @dataclass
@@ -167,12 +172,12 @@ def migrate_schema(
                 "SELECT app || '.' || name FROM django_migrations WHERE app || '.' || name = ANY(%s)", [pending]
             )
             recorded = {row[0] for row in cursor.fetchall()}
-        result = SchemaResult(schema, APPLIED, [key for key in pending if key in recorded])
+        result = SchemaResult(schema, APPLIED, [key for key in pending if key in recorded], method="migrate")
         schema_migrated.send(migrate_schema, schema_name=schema)
     except Exception as exc:
         if raise_errors:
             raise
-        result = SchemaResult(schema, FAILED, error=_error_line(exc))
+        result = SchemaResult(schema, FAILED, error=_error_line(exc), method="migrate")
         # Whatever state the failure left this connection in, the next schema starts afresh
         # (unless the caller's transaction owns it: Django rolled the migration's savepoint back).
         if not connection.in_atomic_block:
@@ -180,6 +185,69 @@ def migrate_schema(
     finally:
         if output is not None and stream.getvalue():
             output(stream.getvalue().rstrip("\n"))
+        connection.set_schema_to_public()
+    result.duration = time.perf_counter() - started
+    return result
+
+
+# Operations whose SQL follows from the migration alone, never from what the database holds (no
+# introspection), and that need no post_migrate work (no new models, hence no new content types).
+REPLAYABLE_OPERATIONS = (AddField, AddIndex, AddConstraint, RunSQL)
+
+
+def replayable(keys: tuple[str, ...], loader: MigrationLoader) -> bool:
+    """Whether these pending migrations may be applied by replaying their SQL (see replay_schema)."""
+    for key in keys:
+        migration = loader.graph.nodes.get(tuple(key.split(".", 1)))
+        if migration is None or migration.replaces or not migration.atomic:
+            return False
+        if not all(isinstance(operation, REPLAYABLE_OPERATIONS) for operation in migration.operations):
+            return False
+    return True
+
+
+def collect_statements(schema: str, keys: tuple[str, ...], alias: str = DEFAULT_DB_ALIAS) -> list[str]:
+    """The SQL Django runs for these migrations in `schema` (what `sqlmigrate` shows), in order."""
+    connection = connections[alias]
+    connection.set_schema(schema)  # the tenant router emits tenant apps' SQL only in a tenant schema
+    try:
+        loader = MigrationLoader(connection, ignore_no_migrations=True)
+        plan = [(loader.graph.nodes[tuple(key.split(".", 1))], False) for key in keys]
+        return loader.collect_sql(plan)
+    finally:
+        connection.set_schema_to_public()
+
+
+def replay_schema(
+    schema: str, *, keys: tuple[str, ...], statements: list[str], alias: str = DEFAULT_DB_ALIAS
+) -> SchemaResult:
+    """Apply pending migrations by running the SQL Django produced for an identical schema.
+
+    Only for migrations `replayable()` accepts, after Django's own migrate applied them to a pilot
+    schema behind by exactly the same migrations: the statements, then the django_migrations records,
+    in one transaction, so a schema that differs fails whole and keeps its state. This is what makes a
+    schema-only migration cost about what its SQL costs, instead of a migration executor per schema.
+    """
+    connection = connections[alias]
+    started = time.perf_counter()
+    try:
+        schema_pre_migration.send(replay_schema, schema_name=schema)
+        connection.set_schema(schema)
+        applied = timezone.now()
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+            cursor.executemany(
+                "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)",
+                [(*key.split(".", 1), applied) for key in keys],
+            )
+        result = SchemaResult(schema, APPLIED, list(keys), method="sql")
+        schema_migrated.send(replay_schema, schema_name=schema)
+    except Exception as exc:
+        result = SchemaResult(schema, FAILED, error=_error_line(exc), method="sql")
+        if not connection.in_atomic_block:
+            connection.close()
+    finally:
         connection.set_schema_to_public()
     result.duration = time.perf_counter() - started
     return result
@@ -241,6 +309,7 @@ def run_fleet(
     plan_only: bool = False,
     fail_fast: bool = False,
     raise_errors: bool = False,
+    replay: bool = True,
     alias: str = DEFAULT_DB_ALIAS,
     progress: Callable[[str], None] = print,
     output: Callable[[str], None] | None = None,
@@ -252,6 +321,10 @@ def run_fleet(
     reported as pending. A failed schema never stops the others unless `fail_fast` is set; then the
     schemas not yet started are reported as not_run. `raise_errors` re-raises instead (used when the
     caller's transaction must fail with the schema, as in tenant provisioning).
+
+    With `replay`, schemas behind by the same schema-only migrations (`replayable()`) are migrated
+    by Django in one pilot schema first; the others then get the SQL Django ran there
+    (`replay_schema`). Anything else, and every schema when the pilot fails, runs Django's migrate.
     """
     started = time.perf_counter()
     shared_keys, tenant_keys = expected_migrations()
@@ -281,16 +354,22 @@ def run_fleet(
         stop = threading.Event()
         report_lock = threading.Lock()
 
+        statements: dict[tuple[str, ...], list[str]] = {}
+
         def run_one(schema: str) -> SchemaResult:
             nonlocal done
-            result = migrate_schema(
-                schema,
-                pending=behind[schema],
-                migrate_options=migrate_options,
-                alias=alias,
-                output=output,
-                raise_errors=raise_errors,
-            )
+            keys = tuple(behind[schema])
+            if keys in statements:
+                result = replay_schema(schema, keys=keys, statements=statements[keys], alias=alias)
+            else:
+                result = migrate_schema(
+                    schema,
+                    pending=behind[schema],
+                    migrate_options=migrate_options,
+                    alias=alias,
+                    output=output,
+                    raise_errors=raise_errors,
+                )
             with report_lock:
                 done += 1
                 results[schema] = result
@@ -300,18 +379,33 @@ def run_fleet(
                         stop.set()
                 else:
                     applied = _summarise(result.migrations)
-                    progress(f"{scope} {done}/{total} {schema}: applied {applied} in {result.duration:.2f}s")
+                    how = " (SQL replayed)" if result.method == "sql" else ""
+                    progress(f"{scope} {done}/{total} {schema}: applied {applied} in {result.duration:.3f}s{how}")
             return result
 
-        workers = max(1, min(parallel, total))
+        pilots: list[str] = []
+        if replay and not raise_errors and not migrate_options.get("fake") and not migrate_options.get("fake_initial"):
+            groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+            for schema, keys in behind.items():
+                groups[tuple(keys)].append(schema)
+            loader = MigrationLoader(None, ignore_no_migrations=True)
+            pilots = [members[0] for keys, members in groups.items() if len(members) > 1 and replayable(keys, loader)]
+        for pilot in pilots:
+            if stop.is_set():
+                break
+            if run_one(pilot).status == APPLIED:
+                keys = tuple(behind[pilot])
+                statements[keys] = collect_statements(pilot, keys, alias)
+        rest = [schema for schema in behind if schema not in pilots]
+        workers = max(1, min(parallel, len(rest)))
         if workers == 1:
-            for schema in behind:
+            for schema in rest:
                 if stop.is_set():
                     break
                 run_one(schema)
             not_started = [schema for schema in behind if schema not in results]
         else:
-            not_started = _run_workers(list(behind), workers, run_one, stop)
+            not_started = _run_workers(rest, workers, run_one, stop) + [p for p in pilots if p not in results]
         for schema in not_started:
             results[schema] = SchemaResult(schema, NOT_RUN, list(behind[schema]))
 

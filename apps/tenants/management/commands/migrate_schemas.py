@@ -2,7 +2,8 @@
 
 Adds to `--shared` / `--tenant` / `--schema`: skipping schemas already current (one catalog query),
 `--parallel N`, `--report FILE`, a Postgres advisory lock (`--lock-timeout`), `--plan` with exit
-codes, `--fail-fast`, and one progress line per schema migrated. Runs it does not cover (a target
+codes, `--fail-fast`, SQL replay of schema-only migrations (`--no-replay` to opt out), and one
+progress line per schema migrated. Runs it does not cover (a target
 migration, `--prune`, `--run-syncdb`, an explicit `--executor`) go to django-tenants unchanged.
 """
 
@@ -54,6 +55,13 @@ class Command(MigrateSchemasCommand):
             help=f"How long to wait for another run's migration lock (default {DEFAULT_LOCK_TIMEOUT:.0f}).",
         )
         parser.add_argument("--fail-fast", action="store_true", help="Start no further schema after the first failure.")
+        parser.add_argument(
+            "--no-replay",
+            action="store_false",
+            dest="replay",
+            help="Run Django's migrate in every schema behind, also for schema-only migrations "
+            "(by default those are migrated by Django in one schema and their SQL replayed in the others).",
+        )
 
     def _plain_django_tenants(self, options) -> bool:
         return bool(
@@ -140,6 +148,7 @@ class Command(MigrateSchemasCommand):
                         plan_only=plan_only,
                         fail_fast=options["fail_fast"],
                         raise_errors=provisioning,
+                        replay=options["replay"],
                         alias=database,
                         progress=progress,
                         output=output if verbosity >= 2 else None,
