@@ -23,7 +23,7 @@ FLEET = ["fleet_a", "fleet_b", "fleet_c", "fleet_d"]
 
 
 @pytest.fixture(scope="session")
-def test_database(django_db_setup, django_db_blocker):
+def committed_test_database(django_db_setup, django_db_blocker):
     """The test database, also when only tests without `db` are selected.
 
     pytest-django creates it only if some selected test takes `db` (or a django_db mark); these
@@ -40,7 +40,7 @@ def test_database(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def fleet(test_database, world, django_db_blocker):
+def fleet(committed_test_database, world, django_db_blocker):
     """Four committed tenant schemas next to the session's alpha and beta; dropped afterwards."""
     with django_db_blocker.unblock():
         for schema in FLEET:
