@@ -12,11 +12,11 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint format migrate requirements clean-db browser-deps
+.PHONY: help install run test lint lint-workflows lint-docker format migrate requirements clean-db browser-deps
 
 help:
 	@echo "make run    - install, start embedded PostgreSQL, migrate, seed demo tenants, serve on :8000"
-	@echo "make test   - install, then ruff, makemigrations --check and the pytest suite"
+	@echo "make test   - install, then ruff, workflow/Dockerfile/compose lint, makemigrations --check and pytest"
 	@echo "make requirements - recompile requirements/*.txt from requirements/*.in"
 
 $(STAMP):
@@ -42,6 +42,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# GitHub workflows: schema (check-jsonschema's vendored schema) and security audit (zizmor, offline).
+lint-workflows: install
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/zizmor --offline --config .github/zizmor.yml --quiet .github/workflows
+
+# The image and the compose stack, without a Docker engine: hadolint, the compose schema, shell syntax.
+lint-docker: install
+	$(BIN)/hadolint deploy/Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	bash -n deploy/migrate.sh
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
@@ -56,7 +67,7 @@ browser-deps:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; \
 	fi
 
-test: lint browser-deps
+test: lint lint-workflows lint-docker browser-deps
 	DJANGO_SETTINGS_MODULE=projectmeats.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -m "not browser"
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -m browser

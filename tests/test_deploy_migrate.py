@@ -1,0 +1,108 @@
+"""deploy/migrate.sh on an empty database, then again; the CLI's exit codes; secrets never printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "never-print-this-pw"
+
+
+@pytest.fixture
+def empty_database():
+    """A new, empty database on the test server, as a DATABASE_URL with a password in it."""
+    params = {**connection.get_connection_params(), "dbname": "postgres"}
+    name = f"migrate_sh_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    host = quote(params.get("host") or "localhost", safe="")
+    port = f":{params['port']}" if params.get("port") else ""
+    yield f"postgres://{params['user']}:{PASSWORD}@{host}{port}/{name}", name
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run(command: list[str], url: str, **extra_env) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DATABASE_URL=url, DJANGO_SETTINGS_MODULE="projectmeats.settings.test", PYTHON=sys.executable, **extra_env
+    )
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def _manage(*args: str, url: str) -> subprocess.CompletedProcess:
+    return _run([sys.executable, "manage.py", *args], url)
+
+
+def test_migrate_script_builds_an_empty_database_then_changes_nothing(empty_database, tmp_path):
+    url, name = empty_database
+
+    first = _run(["bash", "deploy/migrate.sh"], url, MIGRATE_REPORT_DIR=str(tmp_path / "first"))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert f"==> database {name} on " in first.stdout
+    assert "shared 1/1 public: applied" in first.stdout
+    assert "Created public tenant" in first.stdout
+    assert first.stdout.rstrip().endswith("==> migrations complete")
+
+    for schema in ("acme", "globex"):
+        created = _manage(
+            "create_tenant", "--schema", schema, "--name", schema.title(), "--domain", f"{schema}.localhost",
+            "--owner-email", f"owner@{schema}.test", url=url,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+
+    second = _run(["bash", "deploy/migrate.sh"], url, MIGRATE_PARALLEL="2", MIGRATE_REPORT_DIR=str(tmp_path / "second"))
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "shared: 1 public schema, 0 behind, 1 current" in second.stdout
+    assert "tenant: 2 tenant schemas, 0 behind, 2 current" in second.stdout
+    assert "is up to date" in second.stdout
+    assert " applied" not in second.stdout
+    report = json.loads((tmp_path / "second" / "tenant.json").read_text())
+    assert report["runs"][0]["summary"]["skipped"] == 2
+
+    for result in (first, second):
+        assert PASSWORD not in result.stdout + result.stderr
+        assert url not in result.stdout + result.stderr
+
+
+def test_plan_exit_codes_and_one_line_errors_from_the_command_line(empty_database):
+    url, name = empty_database
+    never_migrated = _manage("migrate_schemas", "--plan", url=url)
+    assert never_migrated.returncode == 1, never_migrated.stderr  # nothing migrated yet
+    assert "shared public: " in never_migrated.stdout and "tenant: 0 tenant schemas" in never_migrated.stdout
+    tenants_first = _manage("migrate_schemas", "--tenant", "--noinput", url=url)
+    assert tenants_first.returncode == 1
+    assert tenants_first.stderr.startswith("CommandError: Database error: relation")  # one line, no traceback
+    assert "Traceback" not in tenants_first.stderr
+    assert _run(["bash", "deploy/migrate.sh"], url).returncode == 0
+    assert _manage("migrate_schemas", "--plan", url=url).returncode == 0
+
+
+def test_a_failing_step_stops_the_script_with_its_error(empty_database):
+    url, name = empty_database
+    with psycopg.connect(**{**connection.get_connection_params(), "dbname": name}, autocommit=True) as conn:
+        conn.execute("CREATE TABLE public.accounts_user (conflict int)")
+    result = _run(["bash", "deploy/migrate.sh"], url)
+    assert result.returncode != 0
+    assert "CommandError: 1 of 1 shared schema(s) failed" in result.stderr
+    assert 'relation "accounts_user" already exists' in result.stderr
+    assert "==> create_super_tenant" not in result.stdout
+
+
+@pytest.mark.parametrize("bad_url", ["not-a-url", "mysql://u:secret@db/x", "postgres://u:secret@db:5432/"])
+def test_malformed_database_url_stops_the_script_without_echoing_it(bad_url):
+    result = _run(["bash", "deploy/migrate.sh"], bad_url)
+    assert result.returncode == 2
+    assert "DATABASE_URL" in result.stderr
+    assert "secret" not in result.stdout + result.stderr
+    assert "==> migrate_schemas" not in result.stdout
