@@ -121,6 +121,9 @@ class ComplianceItem(TrackedRecord):
             today=today or tenant_today(),
         )
 
+    def get_rag_display(self) -> str:
+        return Rag(self.rag()).label
+
 
 class ComplianceTask(TrackedRecord):
     """One dated occurrence of an item, or an ad-hoc task without an item."""
@@ -172,6 +175,9 @@ class ComplianceTask(TrackedRecord):
         due = self.due_date
         remind = due - datetime.timedelta(days=self.lead_time_days or 0) if due else None
         return rag_for(due_date=due, remind_on=remind, today=today or tenant_today())
+
+    def get_rag_display(self) -> str:
+        return Rag(self.rag()).label
 
     def days_left(self, today: datetime.date | None = None) -> int:
         return (self.due_date - (today or tenant_today())).days

@@ -291,6 +291,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` choice set; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "apps.partners.models.Customer.Status",
+        "ComplianceTaskStatusEnum": "apps.compliance.models.ComplianceTask.Status",
+    },
 }
 
 LOGGING = {
