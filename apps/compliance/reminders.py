@@ -56,7 +56,7 @@ def task_reminder_send(*, task_id: int, kind: str, today: datetime.date | None =
             "kind": kind,
             "days_left": (task.due_date - today).days,
             "days_overdue": (today - task.due_date).days,
-            "task_url": tenant_url(tenant=tenant, path=f"/compliance/tasks/{task.pk}/"),
+            "task_url": tenant_url(tenant=tenant, path=f"/compliance-tasks/{task.pk}/"),
             "mine_url": tenant_url(tenant=tenant, path="/compliance/mine/"),
         }
         send_mail(
