@@ -7,7 +7,7 @@ owners, assignees and rotations are user ids of the tenant's members.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -17,6 +17,7 @@ from apps.records.api import RECORD_READ_ONLY_FIELDS, RecordSerializer, RecordVi
 from backend.exceptions import ApplicationError
 
 from . import selectors, services
+from .imports import complianceitem_import
 from .models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion
 from .resources import ITEMS, TASKS
 
@@ -102,6 +103,26 @@ EvidenceUpload = inline_serializer(
 class ComplianceItemViewSet(RecordViewSet):
     resource = ITEMS
     serializer_class = ComplianceItemSerializer
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("ComplianceCsvUpload", {"file": serializers.FileField()})},
+        responses={
+            200: inline_serializer(
+                "ComplianceImportResult",
+                {
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "rejected": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+            400: OpenApiResponse(description="Malformed file ({file: [...]}) or rejected rows (nothing written)."),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_csv(self, request) -> Response:
+        """Create items from CSV (header: see the import page); one rejected row writes nothing."""
+        result = complianceitem_import(upload=request.FILES.get("file"), user=request.user)
+        return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 
 
 class ComplianceTaskViewSet(RecordViewSet):

@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Capability, has_capability
 from apps.partners.models import tenant_today
-from apps.records.csv_io import csv_import
 from apps.records.pages import Column, RecordPages, Section
 from backend.exceptions import ApplicationError
 
 from . import selectors, services
-from .forms import IMPORT_COLUMNS, ComplianceItemImportForm, EvidenceUploadForm, TransitionForm
+from .forms import IMPORT_COLUMNS, EvidenceUploadForm, TransitionForm
+from .imports import complianceitem_import
 from .models import ComplianceItem, ComplianceTask
 from .resources import ITEMS, TASKS
 
@@ -108,15 +108,7 @@ class ComplianceItemPages(RecordPages):
         result, error, status = None, "", 200
         if request.method == "POST":
             try:
-                result = csv_import(
-                    upload=request.FILES.get("file"),
-                    user=request.user,
-                    columns=IMPORT_COLUMNS,
-                    form_class=ComplianceItemImportForm,
-                    find_existing=lambda data: None,
-                    create=services.complianceitem_create,
-                    update=services.complianceitem_update,
-                )
+                result = complianceitem_import(upload=request.FILES.get("file"), user=request.user)
             except ApplicationError as exc:
                 if exc.code == "permission_denied":
                     raise PermissionDenied from exc
