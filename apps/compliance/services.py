@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
@@ -94,8 +95,14 @@ def _queue_assignment_reminder(task: ComplianceTask) -> None:
         return
     from .tasks import send_task_reminder
 
-    task_id = task.pk
-    transaction.on_commit(lambda: send_task_reminder.defer(task_id=task_id, kind="assigned"))
+    task_id, schema = task.pk, connection.schema_name
+
+    def queue() -> None:
+        # The commit may happen after the caller left the tenant (seed_demo, nested tenant_context).
+        with schema_context(schema):
+            send_task_reminder.defer(task_id=task_id, kind="assigned")
+
+    transaction.on_commit(queue)
 
 
 def compliancetask_create(*, user, data: dict[str, Any]) -> ComplianceTask:
