@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet
 
 from apps.accounts.models import Membership
-from apps.partners.models import Carrier, Plant, Supplier, tenant_today
+from apps.partners.models import tenant_today
 from apps.records.selectors import RecordFilterSet, StableOrderingFilter, record_get_for_user, record_list
 
 from .models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion, Rag
@@ -37,12 +37,17 @@ def rag_filter(value: str, today: datetime.date) -> Q:
     }[value]
 
 
+def member_choices() -> list[tuple[int, str]]:
+    return list(tenant_members().items())
+
+
 class ComplianceItemFilter(RecordFilterSet):
     category = django_filters.ChoiceFilter(choices=ComplianceItem.Category.choices)
-    supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
-    plant = django_filters.ModelChoiceFilter(queryset=Plant.objects.all())
-    carrier = django_filters.ModelChoiceFilter(queryset=Carrier.objects.all())
-    owner = django_filters.NumberFilter(field_name="owner_id")
+    # By id: partner dropdowns would cost a query each on every list render (the partner pages link here).
+    supplier = django_filters.NumberFilter(field_name="supplier_id")
+    plant = django_filters.NumberFilter(field_name="plant_id")
+    carrier = django_filters.NumberFilter(field_name="carrier_id")
+    owner = django_filters.TypedChoiceFilter(field_name="owner_id", choices=member_choices, coerce=int)
     ordering = StableOrderingFilter(fields=("name", "category", "starts_on", "updated_at"))
 
     class Meta:
@@ -52,7 +57,7 @@ class ComplianceItemFilter(RecordFilterSet):
 
 class ComplianceTaskFilter(RecordFilterSet):
     status = django_filters.ChoiceFilter(choices=ComplianceTask.Status.choices)
-    assignee = django_filters.NumberFilter(field_name="assignee_id")
+    assignee = django_filters.TypedChoiceFilter(field_name="assignee_id", choices=member_choices, coerce=int)
     item = django_filters.NumberFilter(field_name="item_id")
     rag = django_filters.ChoiceFilter(choices=Rag.choices, method="filter_rag", label="RAG")
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")

@@ -249,6 +249,8 @@ def _add_version(*, evidence: Evidence, upload, user, number: int) -> EvidenceVe
 def evidence_upload(*, user, task: ComplianceTask, upload, title: str = "") -> Evidence:
     """Attach a new document to a task (validated by content, stored under the tenant's prefix)."""
     require_capability(user=user, capability=Capability.EDIT)
+    if task.is_archived:
+        raise ApplicationError("Archived tasks take no new evidence.", code="archived")
     if upload is None:
         raise ApplicationError("Choose a file to upload.", field="file")
     checked = validate_evidence(upload)
@@ -270,7 +272,9 @@ def evidence_replace(*, user, evidence: Evidence, upload) -> EvidenceVersion:
     require_capability(user=user, capability=Capability.EDIT)
     if upload is None:
         raise ApplicationError("Choose a file to upload.", field="file")
-    evidence = Evidence.objects.select_for_update().get(pk=evidence.pk)
+    evidence = Evidence.objects.select_for_update().select_related("task").get(pk=evidence.pk)
+    if evidence.task.is_archived:
+        raise ApplicationError("Archived tasks take no new evidence.", code="archived")
     latest = evidence.versions.order_by("-number").first()
     number = (latest.number if latest else 0) + 1
     version = _add_version(evidence=evidence, upload=upload, user=user, number=number)

@@ -85,19 +85,12 @@ class ComplianceItemPages(RecordPages):
             )
         ]
 
-    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        if refused := self._require(request, Capability.READ):
-            return refused
-        record = self._get(request, pk)
-        members = selectors.tenant_members()
-        record.owner_email = members.get(record.owner_id, "")
-        record.rotation_emails = ", ".join(members.get(user_id, "?") for user_id in record.rotation)
-        request._compliance_item = record
-        return super().detail_view(request, pk)
-
-    def _get(self, request: HttpRequest, pk: int):
-        cached = getattr(request, "_compliance_item", None)
-        return cached if cached is not None and cached.pk == pk else super()._get(request, pk)
+    def _get(self, request: HttpRequest, pk: int) -> ComplianceItem:
+        item = super()._get(request, pk)
+        members = selectors.tenant_members()  # owners and rotations are user ids in the shared schema
+        item.owner_email = members.get(item.owner_id, "")
+        item.rotation_emails = ", ".join(members.get(user_id, "?") for user_id in item.rotation)
+        return item
 
     def urls(self):
         return [*super().urls(), path("compliance-items/import/", self.import_view, name="complianceitem-import")]

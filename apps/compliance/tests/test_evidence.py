@@ -171,3 +171,11 @@ def _gif() -> bytes:
     buffer = io.BytesIO()
     Image.new("P", (2, 2)).save(buffer, format="GIF")
     return buffer.getvalue()
+
+
+def test_archived_tasks_take_no_new_evidence(tenant_a, client_for):
+    with tenant_context(tenant_a.tenant):
+        task = ComplianceTaskFactory(is_archived=True)
+    response = _upload(client_for(tenant_a, tenant_a.staff), task, "late.pdf", PDF)
+    assert response.status_code == 400
+    assert "Archived tasks" in response.content.decode()

@@ -119,3 +119,11 @@ def test_command_runs_in_every_tenant_and_is_idempotent(tenant_a, tenant_b, in_m
 def test_command_refuses_bad_arguments_in_one_line(world, db, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("generate_compliance_tasks", *args)
+
+
+def test_generated_tasks_queue_their_assignment_reminder(tenant_a, in_memory_queue, django_capture_on_commit_callbacks):
+    with tenant_context(tenant_a.tenant), django_capture_on_commit_callbacks(execute=True):
+        ComplianceItemFactory(starts_on=datetime.date.today(), owner_id=tenant_a.staff.pk)
+        compliance_tasks_generate(horizon_days=5)
+    (job,) = in_memory_queue.jobs.values()
+    assert (job["task_name"], job["args"]["kind"]) == ("compliance.send_task_reminder", "assigned")

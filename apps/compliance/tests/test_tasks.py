@@ -175,3 +175,13 @@ def test_items_api_validates_recurrence_and_members(tenant_a, client_for):
         response = client.post("/api/v1/compliance-items/", {**body, **bad}, content_type="application/json")
         assert response.status_code == 400, bad
         assert list(response.json()) == [next(iter(bad))]
+
+
+def test_an_item_cannot_have_two_tasks_on_the_same_day(tenant_a, client_for):
+    with tenant_context(tenant_a.tenant):
+        item = ComplianceItemFactory()
+        ComplianceTaskFactory(item=item, due_date=datetime.date(2027, 4, 1))
+    body = {"item": item.pk, "name": "Again", "due_date": "2027-04-01"}
+    response = client_for(tenant_a, tenant_a.staff).post(API, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "already has a task on that date" in str(response.json())
