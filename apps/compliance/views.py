@@ -4,6 +4,7 @@ the month/week calendar, task transitions and evidence upload/replace/download."
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -75,13 +76,14 @@ class ComplianceItemPages(RecordPages):
     ]
 
     def related(self, record: ComplianceItem) -> list[Section]:
+        prefill = urlencode({"item": record.pk, "name": record.name[:100]})
         return [
             Section(
                 title="Tasks",
                 columns=TASK_COLUMNS,
                 records=list(record.tasks.filter(is_archived=False).order_by("-due_date")[:50]),
                 detail_url_name="compliancetask-detail",
-                add_url=f"{reverse('compliancetask-create')}?item={record.pk}&name={record.name[:100]}",
+                add_url=f"{reverse('compliancetask-create')}?{prefill}",
             )
         ]
 

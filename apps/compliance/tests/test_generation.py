@@ -127,3 +127,13 @@ def test_generated_tasks_queue_their_assignment_reminder(tenant_a, in_memory_que
         compliance_tasks_generate(horizon_days=5)
     (job,) = in_memory_queue.jobs.values()
     assert (job["task_name"], job["args"]["kind"]) == ("compliance.send_task_reminder", "assigned")
+
+
+def test_nightly_periodic_task_runs_the_command_for_every_tenant(tenant_a, tenant_b, in_memory_queue):
+    from apps.compliance.tasks import nightly
+
+    with tenant_context(tenant_b.tenant):
+        item = ComplianceItemFactory(starts_on=datetime.date.today() + datetime.timedelta(days=1))
+    nightly(timestamp=0)
+    with tenant_context(tenant_b.tenant):
+        assert item.tasks.count() == 1

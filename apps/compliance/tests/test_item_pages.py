@@ -152,3 +152,13 @@ def test_plant_and_carrier_pages_show_their_compliance_items(tenant_a, client_fo
     assert "Cargo insurance" in client.get(f"/carriers/{carrier.pk}/").content.decode()
     supplier_page = client.get(f"/suppliers/{plant.supplier_id}/").content.decode()
     assert "Compliance" in supplier_page
+
+
+def test_item_detail_links_a_prefilled_new_task(tenant_a, client_for):
+    with tenant_context(tenant_a.tenant):
+        item = ComplianceItemFactory(name="Audit & review #1")
+    client = client_for(tenant_a, tenant_a.staff)
+    body = client.get(f"{LIST}{item.pk}/").content.decode()
+    assert f"/compliance-tasks/new/?item={item.pk}&amp;name=Audit+%26+review+%231" in body
+    form = client.get(f"/compliance-tasks/new/?item={item.pk}&name=Audit+%26+review+%231").context["form"]
+    assert form.initial["name"] == "Audit & review #1"

@@ -86,12 +86,11 @@ def test_a_former_member_gets_no_reminder(tenant_a, tenant_b):
 def test_the_assignment_job_is_queued_for_the_tasks_schema_even_if_the_commit_happens_outside_it(
     tenant_a, in_memory_queue, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with tenant_context(tenant_a.tenant):
-            task = ComplianceTaskFactory()
-            compliancetask_create(
-                user=tenant_a.staff, data={"name": "Second", "due_date": TODAY, "assignee_id": tenant_a.staff.pk}
-            )
+    with django_capture_on_commit_callbacks() as callbacks, tenant_context(tenant_a.tenant):
+        task = ComplianceTaskFactory()
+        compliancetask_create(
+            user=tenant_a.staff, data={"name": "Second", "due_date": TODAY, "assignee_id": tenant_a.staff.pk}
+        )
     for callback in callbacks:  # the commit: tenant_context has already been left (as in seed_demo)
         callback()
     (job,) = in_memory_queue.jobs.values()
