@@ -60,8 +60,8 @@ class ComplianceTaskFilter(RecordFilterSet):
     assignee = django_filters.TypedChoiceFilter(field_name="assignee_id", choices=member_choices, coerce=int)
     item = django_filters.NumberFilter(field_name="item_id")
     rag = django_filters.ChoiceFilter(choices=Rag.choices, method="filter_rag", label="RAG")
-    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due from")
+    due_to = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="Due until")
     ordering = StableOrderingFilter(fields=("due_date", "name", "status", "updated_at"))
 
     class Meta:
