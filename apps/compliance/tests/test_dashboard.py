@@ -104,3 +104,21 @@ def test_pages_refuse_anonymous_and_outsiders_and_show_nothing_of_other_tenants(
         assert client_for(tenant_a).get(url).status_code == 302
         assert client_for(tenant_a, outsider).get(url).status_code == 403
         assert "Beta secret" not in client_for(tenant_a, tenant_a.owner).get(url).content.decode()
+
+
+def test_mine_and_calendar_queries_do_not_grow_with_tasks(tenant_a, client_for):
+    from apps.records.testing import assert_list_queries_flat
+
+    def rows(n):
+        today = tenant_today()
+        item = ComplianceItemFactory(owner_id=tenant_a.staff.pk)
+        for offset in range(n):
+            ComplianceTaskFactory(
+                item=item if offset % 2 else None,
+                assignee_id=tenant_a.staff.pk,
+                due_date=today.replace(day=1 + offset % 27),
+            )
+
+    client = client_for(tenant_a, tenant_a.staff)
+    for url in ("/compliance/mine/", "/compliance/calendar/", "/compliance/calendar/week/"):
+        assert_list_queries_flat(client=client, url=url, tenant=tenant_a.tenant, create_rows=rows)
