@@ -27,6 +27,10 @@ from .imports import complianceitem_import
 from .models import ComplianceItem, ComplianceTask
 from .resources import ITEMS, TASKS
 
+IMPORT_HELP = (
+    "Each row creates one item. Partners are named by code, people by e-mail (rotation: e-mails separated by"
+    " spaces); frequency is empty (once), yearly, monthly or weekly."
+)
 TASK_COLUMNS = [
     Column("name", "Task", link=True),
     Column("due_date", "Due"),
@@ -113,8 +117,10 @@ class ComplianceItemPages(RecordPages):
                     messages.success(request, f"Imported {result.created} compliance item(s).")
                     return redirect("complianceitem-list")
                 status = 400
-        context = self._context(request, result=result, error=error, columns=",".join(IMPORT_COLUMNS))
-        return render(request, "compliance/import.html", context, status=status)
+        context = self._context(
+            request, result=result, error=error, columns=",".join(IMPORT_COLUMNS), import_help=IMPORT_HELP
+        )
+        return render(request, self.import_template, context, status=status)
 
 
 class ComplianceTaskPages(RecordPages):

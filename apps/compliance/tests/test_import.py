@@ -80,3 +80,8 @@ def test_viewer_cannot_import_and_anonymous_is_refused(tenant_a, client_for):
     assert client_for(tenant_a, tenant_a.viewer).post(API, {"file": _csv()}).status_code == 403
     assert client_for(tenant_a, tenant_a.viewer).post(PAGE, {"file": _csv()}).status_code == 403
     assert client_for(tenant_a).post(PAGE, {"file": _csv()}).status_code == 302
+
+
+def test_import_page_explains_the_columns(tenant_a, client_for):
+    body = client_for(tenant_a, tenant_a.staff).get(PAGE).content.decode()
+    assert HEADER in body and "Each row creates one item" in body and "Rows whose code" not in body
