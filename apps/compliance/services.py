@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import logging
 import secrets
 from typing import Any
 
@@ -30,8 +29,6 @@ from .evidence import validate_evidence
 from .models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion, TaskTransition, tenant_zone
 from .recurrence import occurrences, parse_rule
 from .selectors import tenant_members
-
-logger = logging.getLogger(__name__)
 
 Status = ComplianceTask.Status
 # (from, to) → capability needed.
