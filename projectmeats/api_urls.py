@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from apps.compliance.api import ComplianceItemViewSet, ComplianceTaskViewSet
 from apps.partners.api import (
     CarrierViewSet,
     ContactViewSet,
@@ -22,6 +23,8 @@ router.register("carriers", CarrierViewSet, basename="api-carrier")
 router.register("contacts", ContactViewSet, basename="api-contact")
 router.register("locations", LocationViewSet, basename="api-location")
 router.register("products", ProductViewSet, basename="api-product")
+router.register("compliance-items", ComplianceItemViewSet, basename="api-complianceitem")
+router.register("compliance-tasks", ComplianceTaskViewSet, basename="api-compliancetask")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from apps.compliance.pages import compliance_section
 from apps.records.pages import Column, RecordPages, Section
 
 from .models import Carrier, Customer, Supplier
@@ -55,6 +56,7 @@ class SupplierPages(RecordPages):
             _section("Plants", record.plants, PLANT_COLUMNS, "plant", "supplier", record),
             _section("Contacts", record.contacts, CONTACT_COLUMNS, "contact", "supplier", record),
             _section("Locations", record.locations, LOCATION_COLUMNS, "location", "supplier", record),
+            compliance_section(record),
         ]
 
 
@@ -106,6 +108,9 @@ class PlantPages(RecordPages):
         Column("country", "Country"),
     ]
 
+    def related(self, record) -> list[Section]:
+        return [compliance_section(record)]
+
 
 class CarrierPages(RecordPages):
     resource = CARRIERS
@@ -138,7 +143,10 @@ class CarrierPages(RecordPages):
         return []
 
     def related(self, record: Carrier) -> list[Section]:
-        return [_section("Contacts", record.contacts, CONTACT_COLUMNS, "contact", "carrier", record)]
+        return [
+            _section("Contacts", record.contacts, CONTACT_COLUMNS, "contact", "carrier", record),
+            compliance_section(record),
+        ]
 
 
 class ContactPages(RecordPages):

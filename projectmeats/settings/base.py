@@ -75,6 +75,7 @@ TENANT_APPS = [
     "apps.audit",
     "apps.partners",
     "apps.products",
+    "apps.compliance",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -290,6 +291,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` choice set; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "apps.partners.models.Customer.Status",
+        "ComplianceTaskStatusEnum": "apps.compliance.models.ComplianceTask.Status",
+    },
 }
 
 LOGGING = {
@@ -314,3 +320,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Compliance: how far ahead the nightly job creates tasks, and the evidence upload limit.
+COMPLIANCE_HORIZON_DAYS = env.int("COMPLIANCE_HORIZON_DAYS", default=60)
+COMPLIANCE_EVIDENCE_MAX_BYTES = env.int("COMPLIANCE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
