@@ -59,3 +59,23 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class PooledSchema(models.Model):
+    """A pre-provisioned tenant schema (`_pool_<random>`) waiting in the warm pool.
+
+    Made by backend.provisioning.pool_refill from the template; taken by tenant_create under
+    `SELECT ... FOR UPDATE SKIP LOCKED` and renamed to the new tenant's schema. `fingerprint` is the
+    template's migration fingerprint at creation: an entry whose fingerprint differs from the current one
+    is stale and is dropped, never used.
+    """
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.schema_name

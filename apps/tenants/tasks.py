@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection
 from django.template.loader import render_to_string
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 from apps.accounts.models import User
 from backend.jobs import tenant_task
 
 from .models import Client
 from .selectors import tenant_url
+
+logger = logging.getLogger(__name__)
 
 
 @tenant_task(name="tenants.send_welcome_email")
@@ -40,3 +47,43 @@ def export_tenant_data() -> str:
     tenant = Client.objects.get(schema_name=schema)
     tenant_export_record(tenant=tenant, export_file=name)
     return name
+
+
+# --- Platform jobs (public scope: plain procrastinate tasks, not tenant_task) ---------------------------
+
+POOL_REFILL_LOCK = "tenants.refill_tenant_pool"
+
+
+@app.task(name="tenants.refill_tenant_pool", queueing_lock=POOL_REFILL_LOCK)
+def refill_tenant_pool() -> dict:
+    """Keep TENANT_WARM_POOL_SIZE pre-provisioned schemas ready (backend.provisioning.pool_refill)."""
+    from backend.provisioning import pool_refill
+
+    connection.set_schema_to_public()
+    result = pool_refill()
+    logger.info(
+        "tenant pool: %s ready of %s, %s created, %s discarded %s",
+        result.available,
+        result.size,
+        len(result.created),
+        len(result.discarded),
+        result.note,
+    )
+    return {"available": result.available, "created": result.created, "discarded": result.discarded}
+
+
+@app.periodic(cron="*/10 * * * *")
+@app.task(name="tenants.refill_tenant_pool_periodic", queueing_lock=POOL_REFILL_LOCK + ".periodic")
+def refill_tenant_pool_periodic(timestamp: int) -> dict:
+    """Every 10 minutes: catch up after deploys (new migrations make every pooled schema stale)."""
+    return refill_tenant_pool()
+
+
+def pool_refill_request() -> None:
+    """Queue one refill job (after a take); one queued refill at a time is enough."""
+    from backend.provisioning import pool_size
+
+    if not pool_size():
+        return
+    with contextlib.suppress(AlreadyEnqueued):
+        refill_tenant_pool.defer()
