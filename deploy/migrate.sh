@@ -16,3 +16,7 @@ echo "==> create_super_tenant"
 echo "==> migrate_schemas --tenant"
 "${PYTHON}" manage.py migrate_schemas --tenant --noinput
 echo "==> migrations complete"
+# New migrations make every pooled schema stale: drop those and refill the warm pool. Best effort — a
+# failure here never stops a deploy (signups clone the template until the refill job catches up).
+echo "==> refill_tenant_pool"
+"${PYTHON}" manage.py refill_tenant_pool || echo "refill_tenant_pool failed; the refill job will retry" >&2
