@@ -11,6 +11,7 @@ urlpatterns = [
     path("domains/<int:pk>/primary/", views.domain_primary_view, name="domain_primary"),
     path("domains/<int:pk>/remove/", views.domain_remove_view, name="domain_remove"),
     path("branding/", views.branding, name="branding"),
+    path("plan/", views.plan, name="plan"),
     path("offboarding/", views.offboarding, name="offboarding"),
     path("offboarding/export/", views.offboarding_export, name="offboarding_export"),
 ]

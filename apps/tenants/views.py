@@ -211,6 +211,27 @@ def offboarding_export(request: HttpRequest) -> HttpResponse:
     return FileResponse(handle, as_attachment=True, filename=tenant.export_file.rsplit("/", 1)[-1])
 
 
+# --- Plan: quotas and features (owner) -----------------------------------------------------------------
+
+
+@capability_required(Capability.OWN)
+def plan(request: HttpRequest) -> HttpResponse:
+    from .plans import FEATURES, LIMITS, plan_label, plan_usage, tenant_features, tenant_limits
+
+    tenant = Client.objects.get(pk=request.tenant.pk)
+    limits = tenant_limits(tenant)
+    features = tenant_features(tenant)
+    context = {
+        "current": tenant,
+        "plan_label": plan_label(tenant),
+        "usage": plan_usage(tenant),
+        "api_rate": limits.api_requests_per_minute,
+        "api_rate_label": LIMITS["api_requests_per_minute"],
+        "features": [(label, features[name]) for name, label in FEATURES.items()],
+    }
+    return render(request, "tenants/plan.html", context)
+
+
 # --- Branding -------------------------------------------------------------------------------------------
 
 

@@ -281,6 +281,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Per tenant plan: API requests per minute per user (429 + Retry-After) and API access at all.
+    "DEFAULT_THROTTLE_CLASSES": ["backend.throttling.TenantPlanRateThrottle"],
 }
 
 # OpenAPI 3 at /api/v1/schema/, Swagger UI at /api/v1/docs/ with assets served locally (no CDN).
