@@ -753,3 +753,25 @@ def _branding_apply(*, tenant: Client, actor, colours: dict, images: dict, store
     transaction.on_commit(lambda: [storage_delete(tenant=locked, name=name) for name in obsolete])
     _tenant_audit(tenant=locked, action="tenant.branding_update", actor=actor, target=locked, changes=changes)
     return locked
+
+
+# --- Onboarding -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def onboarding_dismiss(*, tenant: Client, actor) -> Client:
+    """The owner hides the onboarding checklist for the whole tenant (stored on the tenant row)."""
+    require_capability(user=actor, capability=Capability.OWN, tenant=tenant)
+    locked = Client.objects.select_for_update().get(pk=tenant.pk)
+    if locked.onboarding_dismissed_at is not None:
+        return locked
+    locked.onboarding_dismissed_at = timezone.now()
+    locked.save(update_fields=["onboarding_dismissed_at", "updated_at"])  # signals refresh cached routing
+    _tenant_audit(
+        tenant=locked,
+        action="tenant.onboarding_dismiss",
+        actor=actor,
+        target=locked,
+        changes={"onboarding_dismissed_at": [None, str(locked.onboarding_dismissed_at)]},
+    )
+    return locked
