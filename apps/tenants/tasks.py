@@ -6,7 +6,7 @@ import contextlib
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.template.loader import render_to_string
 from procrastinate.contrib.django import app
@@ -23,16 +23,30 @@ logger = logging.getLogger(__name__)
 
 @tenant_task(name="tenants.send_welcome_email")
 def send_welcome_email(*, user_id: int) -> None:
-    """Welcome a new owner with the login link on their tenant's own (primary) domain."""
+    """Welcome a new owner with the login link on their tenant's own (primary) domain.
+
+    Plain text plus an HTML alternative in the tenant's branding: its name, colours and logo, the logo
+    served from the tenant's own domain (`/branding/logo/` is open to anonymous requests).
+    """
     tenant = Client.objects.get(schema_name=connection.schema_name)
     user = User.objects.get(pk=user_id)
-    context = {"tenant": tenant, "user": user, "login_url": tenant_url(tenant=tenant, path="/login/")}
-    send_mail(
+    logo_url = ""
+    if tenant.logo:
+        logo_url = tenant_url(tenant=tenant, path=f"/branding/logo/?v={int(tenant.updated_at.timestamp())}")
+    context = {
+        "tenant": tenant,
+        "user": user,
+        "login_url": tenant_url(tenant=tenant, path="/login/"),
+        "logo_url": logo_url,
+    }
+    message = EmailMultiAlternatives(
         subject=f"Welcome to ProjectMeats, {tenant.name}",
-        message=render_to_string("tenants/email/welcome.txt", context),
+        body=render_to_string("tenants/email/welcome.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
+        to=[user.email],
     )
+    message.attach_alternative(render_to_string("tenants/email/welcome.html", context), "text/html")
+    message.send()
 
 
 @tenant_task(name="tenants.export_tenant_data")
