@@ -306,3 +306,53 @@ def test_plan_page_refuses_anonymous_outsiders_and_other_tenants_owners(tenant_a
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     assert client_for(tenant_a, outsider).get("/settings/plan/").status_code == 403
     assert client_for(tenant_a, tenant_b.owner).get("/settings/plan/").status_code == 403
+
+
+# --- Admin ----------------------------------------------------------------------------------------------
+
+
+def _change_form_data(html: str) -> dict:
+    """Every field the admin change form would submit, as it was rendered."""
+    import re
+    from html import unescape
+
+    data: dict = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or 'type="submit"' in tag:
+            continue
+        if 'type="checkbox"' in tag and "checked" not in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        data[name.group(1)] = unescape(value.group(1)) if value else ""
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', html, re.S):
+        data[name] = unescape(body.strip())
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        selected = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        data[name] = selected.group(1) if selected else ""
+    return data
+
+
+def test_superuser_changes_plan_and_overrides_in_admin_audited_in_public(tenant_a, admin_client_for):
+    from django_tenants.utils import schema_context
+
+    from apps.accounts.models import User
+    from apps.audit.models import AuditEvent
+
+    root = User.objects.create_superuser(email="root@platform.test", password="unused-Pa55word!")
+    admin = admin_client_for(root)
+    url = f"/admin/tenants/client/{tenant_a.tenant.pk}/change/"
+    data = _change_form_data(admin.get(url).text)
+    bad = admin.post(url, {**data, "quota_overrides": '{"max_seats": 3}'})
+    assert bad.status_code == 200 and "Unknown limit" in bad.text
+    response = admin.post(
+        url, {**data, "plan": "enterprise", "quota_overrides": '{"max_members": 40}', "feature_overrides": "{}"}
+    )
+    assert response.status_code == 302, response.text[:2000]
+    tenant = Client.objects.get(pk=tenant_a.tenant.pk)
+    assert tenant.plan == "enterprise" and tenant_limits(tenant).max_members == 40
+    with schema_context("public"):
+        event = AuditEvent.objects.get(action="tenant.plan_update")
+    assert event.actor_id == root.pk
+    assert event.changes["plan"] == ["business", "enterprise"]
+    assert event.changes["quota_overrides"] == [{}, {"max_members": 40}]

@@ -187,3 +187,15 @@ def test_refill_command_refuses_a_negative_size(world):
 
     with pytest.raises(CommandError, match="0 or more"):
         call_command("refill_tenant_pool", "--size", "-1")
+
+
+def test_signup_takes_a_pooled_schema(world, db):
+    from apps.tenants.services import tenant_signup
+
+    pooled = provisioning.pool_add()
+    with app.replace_connector(testing.InMemoryConnector()):
+        tenant = tenant_signup(
+            company_name="Quick Cuts", subdomain="quick-cuts", email="q@quick.test", password="tender-brisket-42-smoke"
+        )
+    assert tenant.provisioning.method == "pool"
+    assert not _schema_exists(pooled) and _schema_exists("quick_cuts")
