@@ -225,7 +225,15 @@ def test_replaced_logo_gives_its_bytes_back(tenant_a, client_for, django_capture
 # --- API rate limit and access --------------------------------------------------------------------------
 
 
-def test_api_requests_over_the_per_minute_limit_get_429_with_retry_after(tenant_a, tenant_b, client_for):
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """Pin the rate-limit clock 35 s into a one-minute window, so no window boundary falls mid-test."""
+    import backend.ratelimit
+
+    monkeypatch.setattr(backend.ratelimit, "_now", lambda: 60 * 16_666_667 + 35)
+
+
+def test_api_requests_over_the_per_minute_limit_get_429_with_retry_after(tenant_a, tenant_b, client_for, fixed_clock):
     _set(tenant_a, quota_overrides={"api_requests_per_minute": 3})
     _set(tenant_b, quota_overrides={"api_requests_per_minute": 3})
     api = client_for(tenant_a, tenant_a.staff)
@@ -233,13 +241,13 @@ def test_api_requests_over_the_per_minute_limit_get_429_with_retry_after(tenant_
         assert api.get("/api/v1/auth/whoami/").status_code == 200
     refused = api.get("/api/v1/auth/whoami/")
     assert refused.status_code == 429
-    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused["Retry-After"] == "25"  # seconds left in the pinned window
     # Keyed by tenant + user: a colleague, and the same limit in another tenant, are unaffected.
     assert client_for(tenant_a, tenant_a.viewer).get("/api/v1/auth/whoami/").status_code == 200
     assert client_for(tenant_b, tenant_b.staff).get("/api/v1/auth/whoami/").status_code == 200
 
 
-def test_bearer_token_requests_are_limited_too(tenant_a, client_for):
+def test_bearer_token_requests_are_limited_too(tenant_a, client_for, fixed_clock):
     from django.test import Client as DjangoClient
 
     from apps.accounts.tokens import api_token_create

@@ -12,7 +12,9 @@ from django_tenants.utils import schema_context
 from procrastinate import testing
 from procrastinate.contrib.django import app
 
+from apps.audit.chain import verify_chain
 from apps.audit.models import AuditEvent
+from apps.audit.services import audit_record
 from apps.audit.tests.test_concurrent_appends import _on_own_connection
 from apps.tenants.models import Client, PooledSchema
 from apps.tenants.services import schema_provision, tenant_create
@@ -53,6 +55,13 @@ def test_tenant_create_takes_a_pooled_schema_and_the_tenant_works(world, db):
     assert not _schema_exists(pooled)
     with schema_context("pooled_co"):
         assert AuditEvent.objects.count() == 0
+        # The renamed schema's own objects (audit trigger function, sequences) work under the new name.
+        audit_record(action="pool.check", changes={"ok": True})
+        audit_record(action="pool.check", changes={"ok": True})
+        report = verify_chain()
+        assert report.ok and report.count == 2
+        with pytest.raises(Exception, match="append-only"), transaction.atomic():
+            AuditEvent.objects.all().delete()
     assert Client.objects.get(schema_name="pooled_co").name == "Pooled Co"
 
 
