@@ -6,6 +6,13 @@ milliseconds and yields the same tables, constraints, indexes, sequences and `dj
 unlike django-tenants' `clone_schema`, nothing is renamed. The dump is made once per process and per
 template state. If the template is missing or behind the migrations on disk it is refreshed first; if
 cloning is impossible (no `pg_dump`), callers fall back to the migration path and the log says so.
+
+Warm pool: `pool_refill` keeps TENANT_WARM_POOL_SIZE schemas `_pool_<random>` cloned ahead of time
+(rows in `tenants_pooledschema`, each with the template fingerprint it was made at). `pool_take`, inside
+the provisioning transaction, claims one with `SELECT ... FOR UPDATE SKIP LOCKED` and renames it with
+`ALTER SCHEMA ... RENAME TO`: a few milliseconds, and two concurrent takers never get the same schema
+(a rolled-back take puts the entry back). Entries made at another fingerprint are stale: never taken,
+dropped by the next refill. An empty pool means cloning the template as before.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import importlib.util
 import logging
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import time
@@ -23,7 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django_tenants.management.commands.migrate_schemas import Command as PlainMigrateSchemas
 
 from backend.migration_state import _missing_by_schema, expected_migrations
@@ -173,3 +181,146 @@ def clone_template_into(schema_name: str) -> float:
     with connection.cursor() as cursor:
         cursor.execute(renamed)
     return time.perf_counter() - started
+
+
+# --- Warm pool ------------------------------------------------------------------------------------------
+
+POOL_PREFIX = "_pool_"  # tenant schema names start with a letter: a pooled name never collides with one
+_POOL_TABLE = '"public"."tenants_pooledschema"'
+_POOL_LOCK = 0x706F6F6C  # advisory lock key serialising refills ("pool")
+
+
+def pool_size() -> int:
+    return max(0, int(getattr(settings, "TENANT_WARM_POOL_SIZE", 0) or 0))
+
+
+def template_fingerprint() -> str:
+    """The migration state a pooled schema must have been made at to be usable."""
+    return _fingerprint()
+
+
+def pool_add() -> str:
+    """Clone the template into a new `_pool_<random>` schema and register it, in the caller's transaction."""
+    name = f"{POOL_PREFIX}{secrets.token_hex(6)}"
+    # clone_template_into() uses the dump of the template at this fingerprint (refreshed if behind).
+    fingerprint = template_fingerprint()
+    clone_template_into(name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_POOL_TABLE} (schema_name, fingerprint, created_at) VALUES (%s, %s, now())",
+            [name, fingerprint],
+        )
+    return name
+
+
+def pool_take(schema_name: str) -> str | None:
+    """Inside the caller's transaction: claim a current pooled schema and rename it to `schema_name`.
+
+    Returns the pooled name that was taken, or None when no current entry is free (the caller clones).
+    Rows locked by other takers are skipped, so concurrent takers never share an entry.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("pool_take must run inside the provisioning transaction")
+    fingerprint = template_fingerprint()
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT id, schema_name FROM {_POOL_TABLE} WHERE fingerprint = %s "
+                "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                [fingerprint],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            entry_id, pooled = row
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"ALTER SCHEMA {connection.ops.quote_name(pooled)} "
+                        f"RENAME TO {connection.ops.quote_name(schema_name)}"
+                    )
+            except DatabaseError:
+                # The pooled schema vanished (dropped by hand): forget the entry and try the next one.
+                logger.warning("pooled schema %s is missing; dropping its pool entry", pooled)
+                cursor.execute(f"DELETE FROM {_POOL_TABLE} WHERE id = %s", [entry_id])
+                continue
+            cursor.execute(f"DELETE FROM {_POOL_TABLE} WHERE id = %s", [entry_id])
+            return pooled
+
+
+@dataclass
+class PoolRefill:
+    size: int
+    available: int
+    created: list[str]
+    discarded: list[str]
+    note: str = ""
+
+
+def _pool_entries(cursor, fingerprint: str) -> list[tuple[int, str]]:
+    cursor.execute(f"SELECT id, schema_name FROM {_POOL_TABLE} WHERE fingerprint = %s ORDER BY id", [fingerprint])
+    return list(cursor.fetchall())
+
+
+def _drop_entry(cursor, entry_id: int, schema: str) -> None:
+    cursor.execute(f"DROP SCHEMA IF EXISTS {connection.ops.quote_name(schema)} CASCADE")
+    cursor.execute(f"DELETE FROM {_POOL_TABLE} WHERE id = %s", [entry_id])
+
+
+def pool_discard_stale() -> list[str]:
+    """Drop every pooled schema made at another template fingerprint (one transaction each)."""
+    fingerprint = template_fingerprint()
+    discarded: list[str] = []
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, schema_name FROM {_POOL_TABLE} WHERE fingerprint <> %s "
+                "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                [fingerprint],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return discarded
+            _drop_entry(cursor, *row)
+        logger.info("discarded stale pooled schema %s", row[1])
+        discarded.append(row[1])
+
+
+def pool_refill(*, size: int | None = None) -> PoolRefill:
+    """Outside any transaction: drop stale entries, then add (or drop) schemas until `size` are ready.
+
+    Each schema is its own transaction, so a refill interrupted half-way keeps what it made. Concurrent
+    refills are serialised by an advisory lock; a refill that finds another one running stops early.
+    """
+    if connection.in_atomic_block:
+        raise RuntimeError("pool_refill must run outside a transaction (pg_dump cannot see uncommitted data)")
+    size = pool_size() if size is None else max(0, size)
+    discarded = pool_discard_stale()
+    created: list[str] = []
+    if size and not template_prepare():
+        with connection.cursor() as cursor:
+            available = len(_pool_entries(cursor, template_fingerprint()))
+        return PoolRefill(size, available, created, discarded, note="template unavailable; pool not refilled")
+    fingerprint = template_fingerprint()
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_POOL_LOCK])
+            if not cursor.fetchone()[0]:
+                available = len(_pool_entries(cursor, fingerprint))
+                return PoolRefill(size, available, created, discarded, note="another refill is running")
+            entries = _pool_entries(cursor, fingerprint)
+            if len(entries) == size:
+                return PoolRefill(size, len(entries), created, discarded)
+            if len(entries) > size:
+                # Shrink: drop the newest surplus entries that nobody is taking right now.
+                cursor.execute(
+                    f"SELECT id, schema_name FROM {_POOL_TABLE} WHERE fingerprint = %s "
+                    "ORDER BY id DESC LIMIT %s FOR UPDATE SKIP LOCKED",
+                    [fingerprint, len(entries) - size],
+                )
+                surplus = list(cursor.fetchall())
+                for entry in surplus:
+                    _drop_entry(cursor, *entry)
+                discarded += [schema for _, schema in surplus]
+                return PoolRefill(size, len(entries) - len(surplus), created, discarded)
+            created.append(pool_add())

@@ -19,8 +19,12 @@ class RateLimitResult:
     retry_after: int  # seconds until the window resets
 
 
+def _now() -> int:
+    return int(time.time())
+
+
 def hit(scope: str, key: str, *, limit: int, window: int) -> RateLimitResult:
-    now = int(time.time())
+    now = _now()
     window_start = now - now % window
     cache_key = f"ratelimit:{scope}:{key}:{window_start}"
     cache.add(cache_key, 0, timeout=window + 1)

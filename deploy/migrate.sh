@@ -41,3 +41,5 @@ echo "==> migrate_schemas --tenant"
 "${PYTHON}" manage.py migrate_schemas --tenant --noinput --parallel "${parallel}" --lock-timeout "${lock_timeout}" \
   "${report_tenant[@]}"
 echo "==> migrations complete"
+# The warm pool of pre-provisioned schemas is refilled by the worker's periodic job (every 10 minutes,
+# and after each tenant creation); stale entries are never used. Nothing here may hide a failure.

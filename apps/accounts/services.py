@@ -36,6 +36,11 @@ def user_ensure(*, email: str, password: str | None = None, full_name: str = "")
 @transaction.atomic
 def membership_ensure(*, user: User, tenant, role: str) -> Membership:
     """Give `user` an active membership in `tenant` with `role`, creating or updating it."""
+    from apps.tenants.plans import member_quota_check
+
+    membership = Membership.objects.filter(user=user, tenant=tenant).first()
+    if membership is None or not membership.is_active:
+        member_quota_check(tenant=tenant, pending_invitations=False)
     membership, created = Membership.objects.get_or_create(user=user, tenant=tenant, defaults={"role": role})
     if not created and (membership.role != role or not membership.is_active):
         membership.role = role
@@ -141,6 +146,10 @@ def _membership_set_active(*, membership: Membership, actor: User, active: bool)
         _refuse_removing_last_owner(membership)
         if membership.user_id == actor.pk:
             raise ApplicationError("You cannot deactivate your own membership.")
+    else:
+        from apps.tenants.plans import member_quota_check
+
+        member_quota_check(tenant=membership.tenant, pending_invitations=False)
     membership.is_active = active
     membership.save(update_fields=["is_active", "updated_at"])
     _audit(
@@ -196,6 +205,9 @@ def invitation_create(*, tenant, email: str, role: str, invited_by: User) -> Inv
     )
     for previous in replaced:
         _revoke(previous, actor=invited_by)
+    from apps.tenants.plans import member_quota_check
+
+    member_quota_check(tenant=tenant, pending_invitations=True, field="email")
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         tenant=tenant, email=email, role=role, token_hash=invitation_token_hash(token), invited_by=invited_by

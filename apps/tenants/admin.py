@@ -38,8 +38,8 @@ def _apply(modeladmin, request, queryset, service, verb: str, **kwargs) -> None:
 
 @admin.register(Client)
 class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "schema_name", "status", "suspended_at", "created_at")
-    list_filter = ("status",)
+    list_display = ("name", "schema_name", "status", "plan", "suspended_at", "created_at")
+    list_filter = ("status", "plan")
     search_fields = ("name", "schema_name", "domains__domain")
     # Status changes only through the actions below (services: validated, audited in public).
     readonly_fields = (
@@ -50,10 +50,30 @@ class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
         "offboarding_requested_at",
         "export_file",
         "export_ready_at",
+        "storage_bytes_used",
+        "onboarding_dismissed_at",
         "created_at",
         "updated_at",
     )
     inlines = [DomainInline]
+
+    PLAN_FIELDS = ("plan", "quota_overrides", "feature_overrides")
+
+    def save_model(self, request, obj, form, change):
+        # Plan, quota and feature changes are platform decisions: recorded in the public audit log.
+        changed = [field for field in self.PLAN_FIELDS if field in form.changed_data]
+        before = {field: form.initial.get(field) for field in changed}
+        super().save_model(request, obj, form, change)
+        if change and changed:
+            from .services import _platform_audit
+
+            _platform_audit(
+                action="tenant.plan_update",
+                actor=request.user,
+                tenant=obj,
+                changes={field: [before[field], getattr(obj, field)] for field in changed},
+            )
+
     actions = ["suspend_tenants", "reactivate_tenants", "cancel_offboarding"]
 
     def has_suspend_permission(self, request) -> bool:

@@ -13,6 +13,11 @@ class Client(TenantMixin):
         SUSPENDED = "suspended", "Suspended"
         OFFBOARDING = "offboarding", "Offboarding"
 
+    class Plan(models.TextChoices):
+        STARTER = "starter", "Starter"
+        BUSINESS = "business", "Business"
+        ENTERPRISE = "enterprise", "Enterprise"
+
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
     primary_color = models.CharField(max_length=7, default="#10b981", validators=[hex_colour])
@@ -31,6 +36,16 @@ class Client(TenantMixin):
     time_zone = models.CharField(max_length=64, default="America/Chicago")
     # Owners/admins may require two-factor sign-in of every member (MFA enrolment is then forced).
     require_mfa = models.BooleanField(default=False)
+    # Plan, quotas and feature flags (apps.tenants.plans). Overrides win over the plan's values:
+    # quota_overrides {"max_members": 40, "max_storage_bytes": null (= unlimited), ...},
+    # feature_overrides {"custom_domains": true, ...}. Self-service signups start on Starter.
+    plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.BUSINESS)
+    quota_overrides = models.JSONField(default=dict, blank=True)
+    feature_overrides = models.JSONField(default=dict, blank=True)
+    # Bytes of tenant uploads in default storage, kept by backend.quotas (storage_save / storage_delete).
+    storage_bytes_used = models.BigIntegerField(default=0)
+    # The owner hid the onboarding checklist (apps.tenants.onboarding).
+    onboarding_dismissed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,6 +59,12 @@ class Client(TenantMixin):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.schema_name})"
+
+    def clean(self) -> None:
+        super().clean()
+        from .plans import validate_overrides
+
+        validate_overrides(quota_overrides=self.quota_overrides, feature_overrides=self.feature_overrides)
 
 
 class Domain(DomainMixin):
@@ -59,3 +80,23 @@ class Domain(DomainMixin):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class PooledSchema(models.Model):
+    """A pre-provisioned tenant schema (`_pool_<random>`) waiting in the warm pool.
+
+    Made by backend.provisioning.pool_refill from the template; taken by tenant_create under
+    `SELECT ... FOR UPDATE SKIP LOCKED` and renamed to the new tenant's schema. `fingerprint` is the
+    template's migration fingerprint at creation: an entry whose fingerprint differs from the current one
+    is stale and is dropped, never used.
+    """
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.schema_name

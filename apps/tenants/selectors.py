@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django_tenants.utils import get_public_schema_name
 
 from .models import Client, Domain
@@ -80,3 +82,78 @@ def signup_subdomain_problem(*, subdomain: str) -> str | None:
     if tenant_exists(schema_name=schema) or schema_exists(schema_name=schema) or domain_taken(domain=host):
         return f"{host} is already taken."
     return None
+
+
+# --- Onboarding checklist ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    key: str
+    label: str
+    done: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class OnboardingStatus:
+    steps: list[OnboardingStep]
+    dismissed: bool
+
+    @property
+    def done_count(self) -> int:
+        return sum(step.done for step in self.steps)
+
+    @property
+    def complete(self) -> bool:
+        return all(step.done for step in self.steps)
+
+    @property
+    def visible(self) -> bool:
+        """Shown until every step is done or the owner dismissed it."""
+        return not self.complete and not self.dismissed
+
+
+def onboarding_status(tenant: Client) -> OnboardingStatus:
+    """A new owner's checklist, derived from real data (three reads whatever the sizes):
+    a colleague invited or added, a logo, own colours, a verified custom domain (only when the plan
+    includes custom domains), and a first supplier (partners' selector, in the tenant's schema)."""
+    from django.db.models import Exists, OuterRef
+    from django_tenants.utils import schema_context
+
+    from apps.accounts.models import Invitation, Membership
+    from apps.partners.selectors import supplier_queryset
+
+    from .plans import feature_enabled
+    from .validators import is_platform_subdomain
+
+    current = (
+        Client.objects.filter(pk=tenant.pk)
+        .annotate(
+            has_invitation=Exists(Invitation.objects.filter(tenant_id=OuterRef("pk"), revoked_at__isnull=True)),
+            has_colleague=Exists(
+                Membership.objects.filter(tenant_id=OuterRef("pk"), is_active=True).exclude(role="owner")
+            ),
+        )
+        .get()
+    )
+    custom_domains = [
+        domain
+        for domain in Domain.objects.filter(tenant_id=current.pk, is_verified=True).values_list("domain", flat=True)
+        if not is_platform_subdomain(domain)
+    ]
+    with schema_context(current.schema_name):
+        has_supplier = supplier_queryset().exists()
+    defaults = {field: Client._meta.get_field(field).default for field in ("primary_color", "secondary_color")}
+    own_colours = any(getattr(current, field).lower() != default.lower() for field, default in defaults.items())
+    steps = [
+        OnboardingStep(
+            "invite", "Invite a colleague", current.has_invitation or current.has_colleague, "/members/invite/"
+        ),
+        OnboardingStep("logo", "Upload your logo", bool(current.logo), "/settings/branding/"),
+        OnboardingStep("colours", "Set your colours", own_colours, "/settings/branding/"),
+    ]
+    if feature_enabled(current, "custom_domains"):
+        steps.append(OnboardingStep("domain", "Add a custom domain", bool(custom_domains), "/settings/domains/"))
+    steps.append(OnboardingStep("supplier", "Add your first supplier", has_supplier, "/suppliers/new/"))
+    return OnboardingStatus(steps=steps, dismissed=current.onboarding_dismissed_at is not None)

@@ -36,10 +36,12 @@ from backend.backups import (
 from backend.dns import DnsLookupFailed, TxtResolver, get_resolver, verification_name
 from backend.exceptions import ApplicationError
 from backend.images import validate_image
-from backend.provisioning import TemplateUnavailable, clone_template_into, template_prepare
+from backend.provisioning import TemplateUnavailable, clone_template_into, pool_take, template_prepare
+from backend.quotas import storage_delete, storage_save
 from backend.tenancy import forget_hosts
 
 from .models import Client, Domain, hex_colour
+from .plans import require_feature
 from .selectors import domain_taken, schema_exists, signup_subdomain_problem, tenant_exists
 from .validators import (
     is_platform_subdomain,
@@ -52,7 +54,7 @@ from .validators import (
 logger = logging.getLogger(__name__)
 
 
-def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str) -> Client:
+def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "") -> Client:
     """Create the tenant's schema (migrated), its primary domain and the owner's membership.
 
     Everything runs in one transaction: a failure anywhere leaves no schema, tenant or domain. The
@@ -60,7 +62,7 @@ def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str)
     """
     if not transaction.get_connection().in_atomic_block:
         template_prepare()
-    return _tenant_create(schema_name=schema_name, name=name, domain=domain, owner_email=owner_email)
+    return _tenant_create(schema_name=schema_name, name=name, domain=domain, owner_email=owner_email, plan=plan)
 
 
 def _validated_new_tenant(*, schema_name: str, name: str, domain: str) -> tuple[str, str, str]:
@@ -88,12 +90,15 @@ def _validated_email(email: str, field: str = "owner_email") -> str:
 
 
 @transaction.atomic
-def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str) -> Client:
+def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "") -> Client:
     schema_name, name, domain = _validated_new_tenant(schema_name=schema_name, name=name, domain=domain)
     _validated_email(owner_email)
+    plan = plan or Client._meta.get_field("plan").default
+    if plan not in Client.Plan.values:
+        raise ApplicationError(f"Unknown plan {plan!r}; choose {', '.join(Client.Plan.values)}.", field="plan")
 
     try:
-        tenant = Client(schema_name=schema_name, name=name)
+        tenant = Client(schema_name=schema_name, name=name, plan=plan)
         tenant.auto_create_schema = False  # we create the schema below, preferably from the template
         tenant.save(verbosity=0)
         tenant.provisioning = schema_provision(schema_name=schema_name)
@@ -124,14 +129,22 @@ def _verification_token() -> str:
 
 @dataclass
 class Provisioning:
-    method: str  # "template" or "migrations"
+    method: str  # "pool", "template" or "migrations"
     seconds: float
     note: str = ""
 
 
 def schema_provision(*, schema_name: str) -> Provisioning:
-    """Create a migrated schema: cloned from the template, or by running migrations when it cannot be."""
+    """Create a migrated schema: taken from the warm pool, else cloned from the template, else by running
+    migrations when it cannot be cloned. Runs in the caller's transaction."""
+    from .tasks import pool_refill_request
+
     started = time.perf_counter()
+    taken = pool_take(schema_name) if connection.in_atomic_block else None
+    if taken is not None:
+        transaction.on_commit(pool_refill_request)
+        return Provisioning(method="pool", seconds=time.perf_counter() - started, note=f"from {taken}")
+    transaction.on_commit(pool_refill_request)  # an empty pool under load: refill it
     try:
         clone_template_into(schema_name)
         return Provisioning(method="template", seconds=time.perf_counter() - started)
@@ -358,6 +371,7 @@ def _tenant_audit(*, tenant: Client, action: str, actor, target, changes: dict) 
 def domain_add(*, tenant: Client, domain: str, actor) -> Domain:
     """Add a custom domain to `tenant`, unverified (not served) until its DNS TXT record is found."""
     require_capability(user=actor, capability=Capability.ADMINISTER, tenant=tenant)
+    require_feature(tenant, "custom_domains", field="domain")
     domain = validate_domain(domain)
     if is_platform_subdomain(domain):
         raise ApplicationError(
@@ -512,6 +526,7 @@ def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: s
             name=company_name,
             domain=f"{label}.{settings.BASE_DOMAIN}",
             owner_email=email,
+            plan=Client.Plan.STARTER,
         )
     except ApplicationError as exc:
         field = {"schema_name": "subdomain", "domain": "subdomain", "name": "company_name", "owner_email": "email"}
@@ -654,8 +669,11 @@ def _validated_colour(value: str, field: str) -> str:
 def _store_branding_file(*, tenant: Client, kind: str, upload, info) -> str:
     # Our own name (kind + random token + the extension of the detected format): nothing of the
     # uploaded file name reaches the storage path.
-    return default_storage.save(
-        f"{tenant.schema_name}/branding/{kind}-{secrets.token_hex(8)}.{info.extension}", File(upload)
+    return storage_save(
+        tenant=tenant,
+        name=f"{tenant.schema_name}/branding/{kind}-{secrets.token_hex(8)}.{info.extension}",
+        content=File(upload),
+        field=kind,
     )
 
 
@@ -732,6 +750,28 @@ def _branding_apply(*, tenant: Client, actor, colours: dict, images: dict, store
         return locked
     locked.save(update_fields=[*colours, "logo", "favicon", "updated_at"])  # signals refresh cached routing
     _forget_routing_on_commit(locked)
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in obsolete])
+    transaction.on_commit(lambda: [storage_delete(tenant=locked, name=name) for name in obsolete])
     _tenant_audit(tenant=locked, action="tenant.branding_update", actor=actor, target=locked, changes=changes)
+    return locked
+
+
+# --- Onboarding -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def onboarding_dismiss(*, tenant: Client, actor) -> Client:
+    """The owner hides the onboarding checklist for the whole tenant (stored on the tenant row)."""
+    require_capability(user=actor, capability=Capability.OWN, tenant=tenant)
+    locked = Client.objects.select_for_update().get(pk=tenant.pk)
+    if locked.onboarding_dismissed_at is not None:
+        return locked
+    locked.onboarding_dismissed_at = timezone.now()
+    locked.save(update_fields=["onboarding_dismissed_at", "updated_at"])  # signals refresh cached routing
+    _tenant_audit(
+        tenant=locked,
+        action="tenant.onboarding_dismiss",
+        actor=actor,
+        target=locked,
+        changes={"onboarding_dismissed_at": [None, str(locked.onboarding_dismissed_at)]},
+    )
     return locked

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.template.loader import render_to_string
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 from apps.accounts.models import User
 from backend.jobs import tenant_task
@@ -13,19 +18,35 @@ from backend.jobs import tenant_task
 from .models import Client
 from .selectors import tenant_url
 
+logger = logging.getLogger(__name__)
+
 
 @tenant_task(name="tenants.send_welcome_email")
 def send_welcome_email(*, user_id: int) -> None:
-    """Welcome a new owner with the login link on their tenant's own (primary) domain."""
+    """Welcome a new owner with the login link on their tenant's own (primary) domain.
+
+    Plain text plus an HTML alternative in the tenant's branding: its name, colours and logo, the logo
+    served from the tenant's own domain (`/branding/logo/` is open to anonymous requests).
+    """
     tenant = Client.objects.get(schema_name=connection.schema_name)
     user = User.objects.get(pk=user_id)
-    context = {"tenant": tenant, "user": user, "login_url": tenant_url(tenant=tenant, path="/login/")}
-    send_mail(
+    logo_url = ""
+    if tenant.logo:
+        logo_url = tenant_url(tenant=tenant, path=f"/branding/logo/?v={int(tenant.updated_at.timestamp())}")
+    context = {
+        "tenant": tenant,
+        "user": user,
+        "login_url": tenant_url(tenant=tenant, path="/login/"),
+        "logo_url": logo_url,
+    }
+    message = EmailMultiAlternatives(
         subject=f"Welcome to ProjectMeats, {tenant.name}",
-        message=render_to_string("tenants/email/welcome.txt", context),
+        body=render_to_string("tenants/email/welcome.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[user.email],
+        to=[user.email],
     )
+    message.attach_alternative(render_to_string("tenants/email/welcome.html", context), "text/html")
+    message.send()
 
 
 @tenant_task(name="tenants.export_tenant_data")
@@ -40,3 +61,43 @@ def export_tenant_data() -> str:
     tenant = Client.objects.get(schema_name=schema)
     tenant_export_record(tenant=tenant, export_file=name)
     return name
+
+
+# --- Platform jobs (public scope: plain procrastinate tasks, not tenant_task) ---------------------------
+
+POOL_REFILL_LOCK = "tenants.refill_tenant_pool"
+
+
+@app.task(name="tenants.refill_tenant_pool", queueing_lock=POOL_REFILL_LOCK)
+def refill_tenant_pool() -> dict:
+    """Keep TENANT_WARM_POOL_SIZE pre-provisioned schemas ready (backend.provisioning.pool_refill)."""
+    from backend.provisioning import pool_refill
+
+    connection.set_schema_to_public()
+    result = pool_refill()
+    logger.info(
+        "tenant pool: %s ready of %s, %s created, %s discarded %s",
+        result.available,
+        result.size,
+        len(result.created),
+        len(result.discarded),
+        result.note,
+    )
+    return {"available": result.available, "created": result.created, "discarded": result.discarded}
+
+
+@app.periodic(cron="*/10 * * * *")
+@app.task(name="tenants.refill_tenant_pool_periodic", queueing_lock=POOL_REFILL_LOCK + ".periodic")
+def refill_tenant_pool_periodic(timestamp: int) -> dict:
+    """Every 10 minutes: catch up after deploys (new migrations make every pooled schema stale)."""
+    return refill_tenant_pool()
+
+
+def pool_refill_request() -> None:
+    """Queue one refill job (after a take); one queued refill at a time is enough."""
+    from backend.provisioning import pool_size
+
+    if not pool_size():
+        return
+    with contextlib.suppress(AlreadyEnqueued):
+        refill_tenant_pool.defer()

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.accounts.permissions import Capability, capability_required
+from apps.accounts.permissions import Capability, capability_required, has_capability
 from backend import ratelimit
 from backend.dns import verification_name
 from backend.exceptions import ApplicationError
@@ -211,7 +211,63 @@ def offboarding_export(request: HttpRequest) -> HttpResponse:
     return FileResponse(handle, as_attachment=True, filename=tenant.export_file.rsplit("/", 1)[-1])
 
 
+# --- Settings index and onboarding checklist -------------------------------------------------------------
+
+
+@capability_required(Capability.ADMINISTER)
+def settings_index(request: HttpRequest) -> HttpResponse:
+    from .selectors import onboarding_status
+
+    is_owner = has_capability(user=request.user, capability=Capability.OWN, tenant=request.tenant)
+    context = {"is_owner": is_owner, "onboarding": onboarding_status(request.tenant) if is_owner else None}
+    return render(request, "tenants/settings_index.html", context)
+
+
+@require_POST
+@capability_required(Capability.OWN)
+def onboarding_dismiss_view(request: HttpRequest) -> HttpResponse:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from .services import onboarding_dismiss
+
+    onboarding_dismiss(tenant=request.tenant, actor=request.user)
+    messages.success(request, "The getting-started checklist is hidden.")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        target = "/settings/"
+    return redirect(target)
+
+
+# --- Plan: quotas and features (owner) -----------------------------------------------------------------
+
+
+@capability_required(Capability.OWN)
+def plan(request: HttpRequest) -> HttpResponse:
+    from .plans import FEATURES, LIMITS, plan_label, plan_usage, tenant_features, tenant_limits
+
+    tenant = Client.objects.get(pk=request.tenant.pk)
+    limits = tenant_limits(tenant)
+    features = tenant_features(tenant)
+    context = {
+        "current": tenant,
+        "plan_label": plan_label(tenant),
+        "usage": plan_usage(tenant),
+        "api_rate": limits.api_requests_per_minute,
+        "api_rate_label": LIMITS["api_requests_per_minute"],
+        "features": [(label, features[name]) for name, label in FEATURES.items()],
+    }
+    return render(request, "tenants/plan.html", context)
+
+
 # --- Branding -------------------------------------------------------------------------------------------
+
+
+def _onboarding_for(request: HttpRequest):
+    from .selectors import onboarding_status
+
+    if not has_capability(user=request.user, capability=Capability.OWN, tenant=request.tenant):
+        return None
+    return onboarding_status(request.tenant)
 
 
 @capability_required(Capability.ADMINISTER)
@@ -219,7 +275,8 @@ def branding(request: HttpRequest) -> HttpResponse:
     tenant = Client.objects.get(pk=request.tenant.pk)
     initial = {"primary_color": tenant.primary_color, "secondary_color": tenant.secondary_color}
     if request.method != "POST":
-        return render(request, "tenants/branding.html", {"form": BrandingForm(initial=initial), "current": tenant})
+        context = {"form": BrandingForm(initial=initial), "current": tenant, "onboarding": _onboarding_for(request)}
+        return render(request, "tenants/branding.html", context)
     form = BrandingForm(request.POST, request.FILES, initial=initial)
     if form.is_valid():
         data = form.cleaned_data

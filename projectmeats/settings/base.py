@@ -29,6 +29,9 @@ SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
 SIGNUP_RATE_WINDOW_SECONDS = env.int("SIGNUP_RATE_WINDOW_SECONDS", default=3600)
 SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
+# Warm pool of pre-provisioned tenant schemas (backend.provisioning): how many to keep ready. Refilled
+# by the tenants.refill_tenant_pool job after each take and every 10 minutes, or `refill_tenant_pool`.
+TENANT_WARM_POOL_SIZE = env.int("TENANT_WARM_POOL_SIZE", default=3)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{BASE_DOMAIN}")
 # Tenant branding uploads (validated by content with Pillow; PNG, JPEG, GIF or ICO).
 BRANDING_LOGO_MAX_BYTES = env.int("BRANDING_LOGO_MAX_BYTES", default=1024 * 1024)
@@ -279,6 +282,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Per tenant plan: API requests per minute per user (429 + Retry-After) and API access at all.
+    "DEFAULT_THROTTLE_CLASSES": ["backend.throttling.TenantPlanRateThrottle"],
 }
 
 # OpenAPI 3 at /api/v1/schema/, Swagger UI at /api/v1/docs/ with assets served locally (no CDN).

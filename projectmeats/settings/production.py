@@ -66,3 +66,6 @@ LOGGING = {
     },
 }
 SEED_DEMO_ALLOWED = False
+
+# Signups should never wait for a schema clone: keep a few ready (each is a full, empty tenant schema).
+TENANT_WARM_POOL_SIZE = env.int("TENANT_WARM_POOL_SIZE", default=10)

@@ -25,3 +25,5 @@ STORAGES = {
 SEED_DEMO_ALLOWED = True
 # No network in tests: every name has no TXT record unless a test configures a StaticResolver.
 DNS_RESOLVER = "backend.dns.StaticResolver"
+# No warm pool unless a test sets one (pooled schemas would outlive the rolled-back test transactions).
+TENANT_WARM_POOL_SIZE = 0

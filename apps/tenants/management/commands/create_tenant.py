@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True, help="Company name, e.g. 'Acme Meats'.")
         parser.add_argument("--domain", required=True, help="Primary host, e.g. acme.localhost.")
         parser.add_argument("--owner-email", required=True, help="E-mail of the tenant's owner.")
+        parser.add_argument(
+            "--plan", default="", help="starter, business or enterprise (default: business); quotas and features."
+        )
         parser.add_argument("--no-input", "--noinput", action="store_true", help="Never prompt (CI).")
 
     def handle(self, *args, **options):
@@ -24,6 +27,7 @@ class Command(BaseCommand):
                 name=options["name"],
                 domain=options["domain"],
                 owner_email=options["owner_email"],
+                plan=options["plan"],
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
