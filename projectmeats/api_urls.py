@@ -13,6 +13,7 @@ from apps.partners.api import (
     SupplierViewSet,
 )
 from apps.products.api import ProductViewSet
+from apps.purchasing.api import PurchaseOrderViewSet
 
 router = SimpleRouter()
 router.register("suppliers", SupplierViewSet, basename="api-supplier")
@@ -22,6 +23,7 @@ router.register("carriers", CarrierViewSet, basename="api-carrier")
 router.register("contacts", ContactViewSet, basename="api-contact")
 router.register("locations", LocationViewSet, basename="api-location")
 router.register("products", ProductViewSet, basename="api-product")
+router.register("purchase-orders", PurchaseOrderViewSet, basename="api-purchase-order")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

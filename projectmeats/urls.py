@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", include("projectmeats.api_urls")),
     path("", include("apps.partners.urls")),
     path("", include("apps.products.urls")),
+    path("", include("apps.purchasing.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

@@ -75,6 +75,8 @@ TENANT_APPS = [
     "apps.audit",
     "apps.partners",
     "apps.products",
+    "apps.numbering",
+    "apps.purchasing",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
