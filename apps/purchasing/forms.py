@@ -22,6 +22,14 @@ class PurchaseOrderForm(RecordForm):
         self.fields["terms"].required = False
         self.fields["plant"].queryset = self.fields["plant"].queryset.select_related("supplier")
 
+    def clean_terms(self):
+        """Blank terms mean the supplier's terms (the service applies the same default)."""
+        terms = self.cleaned_data.get("terms")
+        supplier = self.cleaned_data.get("supplier")
+        if terms in (None, "") and supplier is not None:
+            return supplier.payment_terms
+        return terms
+
 
 class PurchaseOrderLineForm(forms.ModelForm):
     class Meta:

@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Payment terms appear on partners and orders under different field names: one schema enum.
+    "ENUM_NAME_OVERRIDES": {"PaymentTermsEnum": "apps.partners.models.PaymentTerms"},
 }
 
 LOGGING = {
