@@ -9,13 +9,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
 from apps.numbering.services import document_number_next
 from apps.partners.models import tenant_today
+from apps.records.documents import audit_value, copy_into, locked, status_transition, validation_errors
 from apps.records.services import RecordInvalid
 from backend.exceptions import ApplicationError
 
@@ -26,31 +26,12 @@ LINE_FIELDS = ("product", "cases", "weight", "unit_cost")
 ORDER_FIELDS = ("supplier", "plant", "carrier", "pickup_date", "terms", "notes")
 
 
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "pk"):
-        return value.pk
-    if value is None or isinstance(value, int | str):
-        return value
-    return str(value)
-
-
 def _order_values(order: PurchaseOrder) -> dict[str, Any]:
-    return {name: _jsonable(getattr(order, name)) for name in ORDER_FIELDS}
+    return {name: audit_value(getattr(order, name)) for name in ORDER_FIELDS}
 
 
 def _line_values(line: PurchaseOrderLine) -> list[Any]:
     return [line.product_id, line.cases, str(line.weight), str(line.unit_cost)]
-
-
-def _full_clean(instance, *, exclude: list[str], prefix: str = "") -> dict[str, list[str]]:
-    try:
-        instance.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        return {
-            f"{prefix}{field}" if field != "__all__" else (prefix.rstrip(".") or "__all__"): msgs
-            for field, msgs in exc.message_dict.items()
-        }
-    return {}
 
 
 def _build_lines(lines: list[dict[str, Any]]) -> tuple[list[PurchaseOrderLine], dict[str, list[str]]]:
@@ -61,7 +42,7 @@ def _build_lines(lines: list[dict[str, Any]]) -> tuple[list[PurchaseOrderLine], 
             errors[f"lines.{index}"] = [f"Unknown fields: {', '.join(sorted(unknown))}."]
             continue
         line = PurchaseOrderLine(**values)
-        line_errors = _full_clean(line, exclude=["order", "received_weight"], prefix=f"lines.{index}.")
+        line_errors = validation_errors(line, exclude=["order", "received_weight"], prefix=f"lines.{index}.")
         if getattr(line, "product_id", None) and line.product.is_archived:
             line_errors[f"lines.{index}.product"] = ["This product is archived."]
         errors.update(line_errors)
@@ -70,7 +51,7 @@ def _build_lines(lines: list[dict[str, Any]]) -> tuple[list[PurchaseOrderLine], 
 
 
 def _validate(order: PurchaseOrder, lines: list[dict[str, Any]] | None) -> list[PurchaseOrderLine] | None:
-    errors = _full_clean(order, exclude=["number", "status"])
+    errors = validation_errors(order, exclude=["number", "status"])
     for name in ("supplier", "plant", "carrier"):
         related = getattr(order, f"{name}_id") and getattr(order, name)
         if related and related.is_archived and name not in errors:
@@ -126,7 +107,7 @@ def purchase_order_update(
 ) -> PurchaseOrder:
     """Edit a draft; `lines`, when given, replaces all of its lines."""
     require_capability(user=user, capability=Capability.EDIT)
-    order = _locked(record)
+    order = locked(record)
     _require_draft(order)
     before = _order_values(order)
     before_lines = [_line_values(line) for line in order.lines.all()]
@@ -149,45 +130,17 @@ def purchase_order_update(
         order.updated_by_id = user.pk
         order.save()
         audit_record(action="purchaseorder.update", actor=user, target=order, changes=changes)
-    _refresh_into(record, order)
+    copy_into(record, order)
     return record
-
-
-def _locked(order: PurchaseOrder) -> PurchaseOrder:
-    """The order re-read under a row lock, so two transitions of one order run one after the other."""
-    return PurchaseOrder.objects.select_for_update().get(pk=order.pk)
-
-
-def _refresh_into(target: PurchaseOrder, source: PurchaseOrder) -> None:
-    for field in PurchaseOrder._meta.concrete_fields:
-        setattr(target, field.attname, getattr(source, field.attname))
-    if hasattr(target, "_prefetched_objects_cache"):
-        target._prefetched_objects_cache = {}
 
 
 def _transition(
     *, order: PurchaseOrder, user, verb: str, allowed_from: tuple[str, ...], to: str, extra: dict | None = None
 ) -> PurchaseOrder:
     require_capability(user=user, capability=Capability.APPROVE)
-    locked = _locked(order)
-    if locked.status not in allowed_from:
-        raise ApplicationError(
-            f"A {locked.get_status_display().lower()} purchase order cannot be {PAST[verb]}.",
-            field="status",
-            code="invalid_transition",
-        )
-    before = locked.status
-    locked.status = to
-    locked.updated_by_id = user.pk
-    locked.save(update_fields=["status", "updated_by_id", "updated_at"])
-    audit_record(
-        action=f"purchaseorder.{verb}",
-        actor=user,
-        target=locked,
-        changes={"status": [before, to], **(extra or {})},
+    return status_transition(
+        document=order, user=user, verb=verb, past=PAST[verb], allowed_from=allowed_from, to=to, extra=extra
     )
-    _refresh_into(order, locked)
-    return order
 
 
 PAST = {"confirm": "confirmed", "cancel": "cancelled", "receive": "received", "close": "closed"}
