@@ -14,6 +14,7 @@ from apps.partners.api import (
 )
 from apps.products.api import ProductViewSet
 from apps.purchasing.api import PurchaseOrderViewSet
+from apps.sales.api import SalesOrderViewSet
 
 router = SimpleRouter()
 router.register("suppliers", SupplierViewSet, basename="api-supplier")
@@ -24,6 +25,7 @@ router.register("contacts", ContactViewSet, basename="api-contact")
 router.register("locations", LocationViewSet, basename="api-location")
 router.register("products", ProductViewSet, basename="api-product")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="api-purchase-order")
+router.register("sales-orders", SalesOrderViewSet, basename="api-sales-order")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

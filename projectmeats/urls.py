@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("apps.partners.urls")),
     path("", include("apps.products.urls")),
     path("", include("apps.purchasing.urls")),
+    path("", include("apps.sales.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"
