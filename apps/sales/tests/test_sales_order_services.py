@@ -9,8 +9,8 @@ from django_tenants.utils import tenant_context
 
 from apps.accounts.permissions import CapabilityDenied
 from apps.audit.models import AuditEvent
-from apps.partners.tests.factories import CustomerFactory, LocationFactory
 from apps.partners.models import Location
+from apps.partners.tests.factories import CustomerFactory, LocationFactory
 from apps.purchasing.models import PurchaseOrder
 from apps.purchasing.tests.factories import PurchaseOrderLineFactory
 from apps.records.services import RecordInvalid
