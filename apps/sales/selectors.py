@@ -71,5 +71,10 @@ def customer_open_orders_total(*, customer: Customer, excluding_order: SalesOrde
 
 
 def customer_credit_exposure(*, customer: Customer, excluding_order: SalesOrder | None = None) -> Decimal:
-    """What the customer owes or has committed to: open invoice balances + confirmed uninvoiced orders."""
-    return customer_open_orders_total(customer=customer, excluding_order=excluding_order)
+    """What the customer owes or has committed to: unpaid invoice balances + confirmed uninvoiced orders."""
+    # Imported here: accounting builds on sales (invoices are raised from sales orders).
+    from apps.accounting.selectors import customer_open_balance
+
+    return customer_open_balance(customer=customer) + customer_open_orders_total(
+        customer=customer, excluding_order=excluding_order
+    )

@@ -78,6 +78,7 @@ TENANT_APPS = [
     "apps.numbering",
     "apps.purchasing",
     "apps.sales",
+    "apps.accounting",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
