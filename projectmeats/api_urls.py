@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from apps.accounting.api import InvoiceViewSet, PaymentViewSet
 from apps.partners.api import (
     CarrierViewSet,
     ContactViewSet,
@@ -26,6 +27,8 @@ router.register("locations", LocationViewSet, basename="api-location")
 router.register("products", ProductViewSet, basename="api-product")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="api-purchase-order")
 router.register("sales-orders", SalesOrderViewSet, basename="api-sales-order")
+router.register("invoices", InvoiceViewSet, basename="api-invoice")
+router.register("payments", PaymentViewSet, basename="api-payment")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("apps.products.urls")),
     path("", include("apps.purchasing.urls")),
     path("", include("apps.sales.urls")),
+    path("", include("apps.accounting.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from apps.accounts.permissions import Capability, has_capability
 from apps.records.order_pages import OrderPages, Transition
 from apps.records.pages import Column
 
@@ -42,10 +43,12 @@ class SalesOrderPages(OrderPages):
         return {"override_reason": request.POST.get("override_reason", "")} if verb == "confirm" else {}
 
     def detail_extra(self, request: HttpRequest, order: SalesOrder) -> dict:
-        if order.status != Status.DRAFT:
-            return {}
-        exposure = customer_credit_exposure(customer=order.customer, excluding_order=order)
-        return {
-            "exposure": exposure,
-            "over_limit": exposure + order.total > order.customer.credit_limit,
+        extra = {
+            "invoices": [invoice for invoice in order.invoices.all() if invoice.status != "void"],
+            "can_invoice": order.status == Status.DELIVERED
+            and has_capability(user=request.user, capability=Capability.APPROVE),
         }
+        if order.status == Status.DRAFT:
+            exposure = customer_credit_exposure(customer=order.customer, excluding_order=order)
+            extra.update(exposure=exposure, over_limit=exposure + order.total > order.customer.credit_limit)
+        return extra
