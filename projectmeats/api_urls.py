@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from apps.accounting.api import InvoiceViewSet, PaymentViewSet
+from apps.claims.api import ClaimViewSet
 from apps.partners.api import (
     CarrierViewSet,
     ContactViewSet,
@@ -29,6 +30,7 @@ router.register("purchase-orders", PurchaseOrderViewSet, basename="api-purchase-
 router.register("sales-orders", SalesOrderViewSet, basename="api-sales-order")
 router.register("invoices", InvoiceViewSet, basename="api-invoice")
 router.register("payments", PaymentViewSet, basename="api-payment")
+router.register("claims", ClaimViewSet, basename="api-claim")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

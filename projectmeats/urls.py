@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("apps.purchasing.urls")),
     path("", include("apps.sales.urls")),
     path("", include("apps.accounting.urls")),
+    path("", include("apps.claims.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

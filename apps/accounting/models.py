@@ -119,3 +119,19 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} → {self.invoice or self.purchase_order}"
+
+
+class CustomerCredit(TrackedRecord):
+    """Money the broker owes back to a customer (a settled claim): it reduces the customer's open balance."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credits")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[POSITIVE])
+    issued_on = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        indexes = [models.Index(fields=["customer"], name="credit_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"Credit {self.amount} · {self.customer} · {self.reason}"

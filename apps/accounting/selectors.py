@@ -10,7 +10,7 @@ from django.db.models import F, QuerySet, Sum
 from apps.partners.models import Customer, Supplier
 from apps.records.selectors import RecordFilterSet, StableOrderingFilter, record_get_for_user, record_list
 
-from .models import ZERO, Invoice, Payment
+from .models import ZERO, CustomerCredit, Invoice, Payment
 
 
 class InvoiceFilter(RecordFilterSet):
@@ -68,6 +68,11 @@ def get_payment_for_user(*, user, pk) -> Payment:
 
 
 def customer_open_balance(*, customer: Customer) -> Decimal:
-    """Unpaid invoice balances (drafts included: the goods are delivered)."""
+    """Unpaid invoice balances (drafts included: the goods are delivered) less the customer's credits."""
     unpaid = Invoice.objects.filter(customer=customer, status__in=Invoice.UNPAID_STATUSES)
-    return unpaid.aggregate(balance=Sum(F("total") - F("paid")))["balance"] or ZERO
+    owed = unpaid.aggregate(balance=Sum(F("total") - F("paid")))["balance"] or ZERO
+    return owed - customer_credit_total(customer=customer)
+
+
+def customer_credit_total(*, customer: Customer) -> Decimal:
+    return CustomerCredit.objects.filter(customer=customer).aggregate(total=Sum("amount"))["total"] or ZERO

@@ -22,7 +22,7 @@ from apps.sales.models import SalesOrder
 from backend.exceptions import ApplicationError
 from backend.money import to_cents
 
-from .models import ZERO, Invoice, Payment, PaymentAllocation
+from .models import ZERO, CustomerCredit, Invoice, Payment, PaymentAllocation
 
 Status = Invoice.Status
 PAYABLE_PO_STATUSES = (PurchaseOrder.Status.CONFIRMED, PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CLOSED)
@@ -222,3 +222,22 @@ def payment_record(*, user, data: dict[str, Any], allocations: list[dict[str, An
         if allocation.invoice_id:
             _settle(allocation.invoice, user, allocation.amount)
     return payment
+
+
+@transaction.atomic
+def customer_credit_create(*, user, customer, amount: Decimal, reason: str) -> CustomerCredit:
+    """A credit on the customer's account (e.g. a settled claim); lowers what the customer owes."""
+    require_capability(user=user, capability=Capability.APPROVE)
+    credit = CustomerCredit(customer=customer, amount=to_cents(amount), issued_on=tenant_today(), reason=reason)
+    errors = validation_errors(credit, exclude=[])
+    if errors:
+        raise RecordInvalid(errors)
+    credit.created_by_id = credit.updated_by_id = user.pk
+    credit.save()
+    audit_record(
+        action="customercredit.create",
+        actor=user,
+        target=credit,
+        changes={"customer": [None, customer.pk], "amount": [None, str(credit.amount)], "reason": [None, reason]},
+    )
+    return credit

@@ -79,6 +79,7 @@ TENANT_APPS = [
     "apps.purchasing",
     "apps.sales",
     "apps.accounting",
+    "apps.claims",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
