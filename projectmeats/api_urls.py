@@ -16,6 +16,7 @@ from apps.partners.api import (
 )
 from apps.products.api import ProductViewSet
 from apps.purchasing.api import PurchaseOrderViewSet
+from apps.reports.urls import api_urlpatterns as report_api_urlpatterns
 from apps.sales.api import SalesOrderViewSet
 
 router = SimpleRouter()
@@ -36,4 +37,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
+    *report_api_urlpatterns,
 ]
