@@ -7,6 +7,7 @@ from django.db import transaction
 from apps.accounts.models import Membership
 from apps.accounts.services import membership_ensure, user_ensure
 from apps.partners.demo import seed_demo_partners
+from apps.reports.demo import seed_demo_orders
 from apps.tenants.models import Client
 from apps.tenants.services import tenant_create
 from backend.provisioning import template_prepare
@@ -58,3 +59,4 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             membership_ensure(user=user, tenant=tenant, role=role)
         seed_demo_partners(tenant=tenant, owner_email=f"owner@{schema}.example")
+        seed_demo_orders(tenant=tenant, owner_email=f"owner@{schema}.example")
