@@ -171,7 +171,8 @@ def purchase_order_receive(
     ordered weight."""
     require_capability(user=user, capability=Capability.APPROVE)
     received_weights = received_weights or {}
-    lines = {line.pk: line for line in order.lines.all()}
+    current = locked(order)  # read the status under the lock before touching its lines
+    lines = {line.pk: line for line in current.lines.all()}
     errors: dict[str, list[str]] = {}
     parsed: dict[int, Decimal] = {}
     for key, raw in received_weights.items():
@@ -193,7 +194,7 @@ def purchase_order_receive(
         parsed[line_id] = weight
     if errors:
         raise RecordInvalid(errors)
-    if order.status == Status.CONFIRMED:
+    if current.status == Status.CONFIRMED:
         changed = {}
         for line_id, line in lines.items():
             weight = parsed.get(line_id, line.weight)
