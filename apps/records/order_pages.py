@@ -22,6 +22,22 @@ from backend.exceptions import ApplicationError
 from .csv_io import csv_response
 from .pages import RecordPages, form_errors_from
 
+ADD_ROWS = "add_rows"
+EXTRA_ROWS = 3
+
+
+def _with_more_rows(request: HttpRequest):
+    """The POSTed formset data; with the "More lines" button, three more empty rows."""
+    if ADD_ROWS not in request.POST:
+        return request.POST
+    data = request.POST.copy()
+    try:
+        total = int(data.get("lines-TOTAL_FORMS", "0"))
+    except ValueError:
+        total = 0
+    data["lines-TOTAL_FORMS"] = str(min(total + EXTRA_ROWS, 200))
+    return data
+
 
 @dataclass(frozen=True)
 class Transition:
@@ -110,7 +126,7 @@ class OrderPages(RecordPages):
         if refused := self._require(request, Capability.EDIT):
             return refused
         if request.method == "POST":
-            form, formset = self.form_class(request.POST), self.formset_class(request.POST, prefix="lines")
+            form, formset = self.form_class(request.POST), self.formset_class(_with_more_rows(request), prefix="lines")
         else:
             form, formset = self.form_class(initial=request.GET.dict()), self.formset_class(prefix="lines")
         return self._save_or_render(
@@ -132,7 +148,7 @@ class OrderPages(RecordPages):
         if request.method == "POST":
             # The form validates a fresh copy, so the service still diffs against the stored values.
             form = self.form_class(request.POST, instance=type(order).objects.get(pk=order.pk))
-            formset = self.formset_class(request.POST, prefix="lines")
+            formset = self.formset_class(_with_more_rows(request), prefix="lines")
         else:
             form = self.form_class(instance=order)
             formset = self.formset_class(prefix="lines", initial=type(self).initial_lines(order))
@@ -147,6 +163,10 @@ class OrderPages(RecordPages):
         )
 
     def _save_or_render(self, request, form, formset, *, write, **extra) -> HttpResponse:
+        if request.method == "POST" and ADD_ROWS in request.POST:
+            # "More lines": show the same entries with three more empty rows, save nothing yet.
+            context = self._context(request, form=form, formset=formset, **extra)
+            return render(request, self.form_template, context)
         if request.method == "POST" and form.is_valid() and formset.is_valid():
             data = {name: form.cleaned_data[name] for name in self.form_class.Meta.fields}
             try:

@@ -168,3 +168,27 @@ def test_outsider_is_refused_and_anonymous_is_sent_to_login(tenant_a, outsider, 
     for url in (LIST, f"{LIST}new/", f"{LIST}1/", f"{LIST}1/confirm/"):
         response = client_for(tenant_a).get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_more_lines_button_keeps_the_entries_and_adds_empty_rows_without_saving(tenant_a, client_for):
+    data = {**_form(tenant_a), "add_rows": "1"}
+    response = client_for(tenant_a, tenant_a.staff).post(f"{LIST}new/", data)
+    assert response.status_code == 200
+    formset = response.context["formset"]
+    assert formset.total_form_count() == 6
+    assert 'value="720.00"' in response.content.decode() or 'value="720"' in response.content.decode()
+    with tenant_context(tenant_a.tenant):
+        assert not PurchaseOrder.objects.exists()
+
+
+def test_detail_queries_do_not_grow_with_lines(tenant_a, client_for):
+    from apps.purchasing.tests.factories import PurchaseOrderLineFactory
+
+    with tenant_context(tenant_a.tenant):
+        order = order_with_lines(1)
+    assert_list_queries_flat(
+        client=client_for(tenant_a, tenant_a.manager),
+        url=f"{LIST}{order.pk}/",
+        tenant=tenant_a.tenant,
+        create_rows=lambda count: PurchaseOrderLineFactory.create_batch(count, order=order),
+    )
