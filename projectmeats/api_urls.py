@@ -4,6 +4,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from apps.accounting.api import InvoiceViewSet, PaymentViewSet
+from apps.claims.api import ClaimViewSet
 from apps.compliance.api import ComplianceItemViewSet, ComplianceTaskViewSet
 from apps.partners.api import (
     CarrierViewSet,
@@ -14,6 +16,9 @@ from apps.partners.api import (
     SupplierViewSet,
 )
 from apps.products.api import ProductViewSet
+from apps.purchasing.api import PurchaseOrderViewSet
+from apps.reports.urls import api_urlpatterns as report_api_urlpatterns
+from apps.sales.api import SalesOrderViewSet
 
 router = SimpleRouter()
 router.register("suppliers", SupplierViewSet, basename="api-supplier")
@@ -25,9 +30,15 @@ router.register("locations", LocationViewSet, basename="api-location")
 router.register("products", ProductViewSet, basename="api-product")
 router.register("compliance-items", ComplianceItemViewSet, basename="api-complianceitem")
 router.register("compliance-tasks", ComplianceTaskViewSet, basename="api-compliancetask")
+router.register("purchase-orders", PurchaseOrderViewSet, basename="api-purchase-order")
+router.register("sales-orders", SalesOrderViewSet, basename="api-sales-order")
+router.register("invoices", InvoiceViewSet, basename="api-invoice")
+router.register("payments", PaymentViewSet, basename="api-payment")
+router.register("claims", ClaimViewSet, basename="api-claim")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
+    *report_api_urlpatterns,
 ]

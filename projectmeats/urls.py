@@ -6,7 +6,6 @@ from apps.audit.urls import api_urlpatterns as audit_api_urlpatterns
 from apps.tenants import views as tenant_views
 
 urlpatterns = [
-    path("", tenant_views.home, name="home"),
     path("audit/", include("apps.audit.urls")),
     path("settings/", include("apps.tenants.urls")),
     path("branding/<str:kind>/", tenant_views.branding_file, name="branding_file"),
@@ -17,6 +16,12 @@ urlpatterns = [
     path("", include("apps.partners.urls")),
     path("", include("apps.products.urls")),
     path("", include("apps.compliance.urls")),
+    path("", include("apps.purchasing.urls")),
+    path("", include("apps.sales.urls")),
+    path("", include("apps.accounting.urls")),
+    path("", include("apps.claims.urls")),
+    # The dashboard at / (replaces the tenant welcome page) and /reports/.
+    path("", include("apps.reports.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

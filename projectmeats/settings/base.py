@@ -79,6 +79,11 @@ TENANT_APPS = [
     "apps.partners",
     "apps.products",
     "apps.compliance",
+    "apps.numbering",
+    "apps.purchasing",
+    "apps.sales",
+    "apps.accounting",
+    "apps.claims",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -296,10 +301,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Several models have a `status` choice set; name each enum after its model.
+    # Several models have a `status` choice set; name each enum after its model. Payment terms appear on
+    # partners and orders under different field names: one schema enum.
     "ENUM_NAME_OVERRIDES": {
         "CustomerStatusEnum": "apps.partners.models.Customer.Status",
         "ComplianceTaskStatusEnum": "apps.compliance.models.ComplianceTask.Status",
+        "PaymentTermsEnum": "apps.partners.models.PaymentTerms",
     },
 }
 

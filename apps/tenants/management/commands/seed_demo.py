@@ -8,6 +8,7 @@ from apps.accounts.models import Membership
 from apps.accounts.services import membership_ensure, user_ensure
 from apps.compliance.demo import seed_demo_compliance
 from apps.partners.demo import seed_demo_partners
+from apps.reports.demo import seed_demo_orders
 from apps.tenants.models import Client
 from apps.tenants.services import tenant_create
 from backend.provisioning import template_prepare
@@ -62,3 +63,4 @@ class Command(BaseCommand):
         seed_demo_compliance(
             tenant=tenant, owner_email=f"owner@{schema}.example", staff_email=f"staff@{schema}.example"
         )
+        seed_demo_orders(tenant=tenant, owner_email=f"owner@{schema}.example")

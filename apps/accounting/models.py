@@ -1,0 +1,137 @@
+"""Accounting (PRODUCT.md §5): invoices raised from delivered sales orders, and payments — customer receipts
+allocated across invoices, supplier payments allocated to purchase orders. All amounts in the tenant's
+currency, Decimal, rounded to cents (backend.money)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from apps.partners.models import Customer, Supplier
+from apps.purchasing.models import PurchaseOrder
+from apps.records.models import TrackedRecord, search_document, search_index
+from apps.sales.models import SalesOrder
+
+ZERO = Decimal("0.00")
+POSITIVE = MinValueValidator(Decimal("0.01"), message="Must be greater than zero.")
+
+
+class Invoice(TrackedRecord):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ISSUED = "issued", "Issued"
+        PARTIALLY_PAID = "partially_paid", "Partially paid"
+        PAID = "paid", "Paid"
+        VOID = "void", "Void"
+
+    # Issued and not fully paid: counted as receivables (aging, credit exposure).
+    OPEN_STATUSES = (Status.ISSUED, Status.PARTIALLY_PAID)
+    # Owed or about to be: counted against the customer's credit limit (drafts included).
+    UNPAID_STATUSES = (Status.DRAFT, Status.ISSUED, Status.PARTIALLY_PAID)
+
+    number = models.CharField(max_length=20, unique=True, editable=False)
+    status = models.CharField(max_length=15, choices=Status.choices, default=Status.DRAFT, editable=False)
+    sales_order = models.ForeignKey(SalesOrder, on_delete=models.PROTECT, related_name="invoices", editable=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices", editable=False)
+    issued_on = models.DateField(null=True, blank=True, editable=False)
+    due_on = models.DateField(null=True, blank=True, editable=False)
+    total = models.DecimalField(max_digits=14, decimal_places=2, editable=False)
+    paid = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, editable=False)
+    search_text = search_document("number", "status")
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sales_order"], condition=~Q(status="void"), name="invoice_one_live_per_sales_order"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_on"], name="invoice_status_due_idx"),
+            models.Index(fields=["customer", "status"], name="invoice_customer_status_idx"),
+            search_index("invoice"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.paid
+
+
+class Payment(TrackedRecord):
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Customer receipt"
+        SUPPLIER = "supplier", "Supplier payment"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    received_on = models.DateField("date")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[POSITIVE])
+    reference = models.CharField(max_length=100, blank=True, help_text="Cheque or wire reference")
+    search_text = search_document("reference", "kind")
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="receipt", customer__isnull=False, supplier__isnull=True)
+                | Q(kind="supplier", customer__isnull=True, supplier__isnull=False),
+                name="payment_partner_matches_kind",
+                violation_error_message="A receipt comes from a customer; a supplier payment goes to a supplier.",
+            )
+        ]
+        indexes = [models.Index(fields=["kind", "received_on"], name="payment_kind_date_idx"), search_index("payment")]
+
+    def __str__(self) -> str:
+        partner = self.customer or self.supplier
+        return f"{self.get_kind_display()} {self.received_on:%Y-%m-%d} · {partner} · {self.amount}"
+
+    @property
+    def partner(self):
+        return self.customer or self.supplier
+
+
+class PaymentAllocation(models.Model):
+    """Part of a payment applied to one invoice (receipts) or one purchase order (supplier payments)."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations")
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="payment_allocations"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[POSITIVE])
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invoice__isnull=False, purchase_order__isnull=True)
+                | Q(invoice__isnull=True, purchase_order__isnull=False),
+                name="allocation_exactly_one_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} → {self.invoice or self.purchase_order}"
+
+
+class CustomerCredit(TrackedRecord):
+    """Money the broker owes back to a customer (a settled claim): it reduces the customer's open balance."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="credits")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[POSITIVE])
+    issued_on = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        indexes = [models.Index(fields=["customer"], name="credit_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"Credit {self.amount} · {self.customer} · {self.reason}"

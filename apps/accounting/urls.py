@@ -1,0 +1,5 @@
+"""Accounting pages under /invoices/ and /payments/."""
+
+from .views import InvoicePages, PaymentPages
+
+urlpatterns = [*InvoicePages().urls(), *PaymentPages().urls()]

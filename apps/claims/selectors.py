@@ -1,0 +1,33 @@
+"""Reads for claims: the list filter and `get_claim_for_user`."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from apps.records.selectors import RecordFilterSet, StableOrderingFilter, record_get_for_user, record_list
+
+from .models import Claim
+
+
+class ClaimFilter(RecordFilterSet):
+    archived = None
+    status = django_filters.ChoiceFilter(choices=Claim.Status.choices)
+    reason = django_filters.ChoiceFilter(choices=Claim.Reason.choices)
+    ordering = StableOrderingFilter(fields=("created_at", "amount", "status"))
+
+    class Meta:
+        model = Claim
+        fields = ["status", "reason"]
+
+
+def claim_queryset() -> QuerySet[Claim]:
+    return Claim.objects.select_related("sales_line__product", "sales_line__order__customer", "credit")
+
+
+def claim_list(*, filters=None) -> QuerySet[Claim]:
+    return record_list(filterset_class=ClaimFilter, queryset=claim_queryset(), filters=filters)
+
+
+def get_claim_for_user(*, user, pk) -> Claim:
+    return record_get_for_user(queryset=claim_queryset(), user=user, pk=pk)

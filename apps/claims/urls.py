@@ -1,0 +1,5 @@
+"""Claim pages under /claims/."""
+
+from .views import ClaimPages
+
+urlpatterns = ClaimPages().urls()

@@ -1,0 +1,200 @@
+"""Pages for order-like documents (a header, lines and a status machine): list (filters, sort, CSV),
+detail with the transition buttons the role may use, draft create/edit with a line formset, and one POST
+endpoint per transition. Purchase and sales orders subclass `OrderPages`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import connection, models
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+
+from apps.accounts.permissions import Capability, has_capability
+from backend.exceptions import ApplicationError
+
+from .csv_io import csv_response
+from .pages import RecordPages, form_errors_from
+
+ADD_ROWS = "add_rows"
+EXTRA_ROWS = 3
+
+
+def _with_more_rows(request: HttpRequest):
+    """The POSTed formset data; with the "More lines" button, three more empty rows."""
+    if ADD_ROWS not in request.POST:
+        return request.POST
+    data = request.POST.copy()
+    try:
+        total = int(data.get("lines-TOTAL_FORMS", "0"))
+    except ValueError:
+        total = 0
+    data["lines-TOTAL_FORMS"] = str(min(total + EXTRA_ROWS, 200))
+    return data
+
+
+@dataclass(frozen=True)
+class Transition:
+    verb: str
+    label: str
+    statuses: tuple[str, ...]  # where the button shows; the service decides
+    service: Callable[..., Any]
+    danger: bool = False
+
+
+class OrderPages(RecordPages):
+    form_class: type[forms.ModelForm]
+    formset_class: type[forms.BaseFormSet]
+    line_data: Callable[[forms.BaseFormSet], list[dict]]
+    initial_lines: Callable[[models.Model], list[dict]]
+    transitions: list[Transition]
+    csv_columns: list[str]
+    detail_template: str
+    form_template = "records/order_form.html"
+
+    def transition_kwargs(self, request: HttpRequest, verb: str) -> dict[str, Any]:
+        return {}
+
+    def detail_extra(self, request: HttpRequest, order: models.Model) -> dict[str, Any]:
+        return {}
+
+    # --- plumbing ----------------------------------------------------------------------------------
+    def urls(self) -> list[URLPattern]:
+        prefix, name = self.resource.path, self.resource.name
+        return [
+            path(f"{prefix}/", self.list_view, name=f"{name}-list"),
+            path(f"{prefix}/new/", self.create_view, name=f"{name}-create"),
+            path(f"{prefix}/export.csv", self.export_view, name=f"{name}-export"),
+            path(f"{prefix}/<int:pk>/", self.detail_view, name=f"{name}-detail"),
+            path(f"{prefix}/<int:pk>/edit/", self.edit_view, name=f"{name}-edit"),
+            path(f"{prefix}/<int:pk>/<str:verb>/", self.transition_view, name=f"{name}-transition"),
+        ]
+
+    def _context(self, request: HttpRequest, **extra) -> dict:
+        context = super()._context(request, **extra)
+        context.update(
+            has_csv=True, export_url=reverse(f"{self.resource.name}-export"), currency=connection.tenant.currency
+        )
+        return context
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        if refused := self._require(request, Capability.READ):
+            return refused
+        return csv_response(
+            queryset=self.resource.list(filters=request.GET),
+            columns=self.csv_columns,
+            filename=f"{self.resource.path}.csv",
+        )
+
+    def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if refused := self._require(request, Capability.READ):
+            return refused
+        return self._render_detail(request, self._get(request, pk))
+
+    def _render_detail(self, request: HttpRequest, order, error: str = "", status: int = 200) -> HttpResponse:
+        name = self.resource.name
+        can_approve = has_capability(user=request.user, capability=Capability.APPROVE)
+        actions = [
+            {
+                "verb": transition.verb,
+                "label": transition.label,
+                "danger": transition.danger,
+                "url": reverse(f"{name}-transition", args=[order.pk, transition.verb]),
+            }
+            for transition in self.transitions
+            if can_approve and order.status in transition.statuses
+        ]
+        context = self._context(
+            request,
+            record=order,
+            lines=list(order.lines.all()),
+            actions=actions,
+            action_verbs={action["verb"] for action in actions},
+            error=error,
+            edit_url=reverse(f"{name}-edit", args=[order.pk]) if order.status == "draft" else "",
+            **self.detail_extra(request, order),
+        )
+        return render(request, self.detail_template, context, status=status)
+
+    def create_view(self, request: HttpRequest) -> HttpResponse:
+        if refused := self._require(request, Capability.EDIT):
+            return refused
+        if request.method == "POST":
+            form, formset = self.form_class(request.POST), self.formset_class(_with_more_rows(request), prefix="lines")
+        else:
+            form, formset = self.form_class(initial=request.GET.dict()), self.formset_class(prefix="lines")
+        return self._save_or_render(
+            request,
+            form,
+            formset,
+            write=lambda data, lines: self.resource.create(user=request.user, data=data, lines=lines),
+            heading=f"New {self.resource.model._meta.verbose_name}",
+            cancel_url=reverse(f"{self.resource.name}-list"),
+        )
+
+    def edit_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if refused := self._require(request, Capability.EDIT):
+            return refused
+        order = self._get(request, pk)
+        if order.status != "draft":
+            messages.error(request, f"{order} is {order.get_status_display().lower()} and can no longer be edited.")
+            return redirect(f"{self.resource.name}-detail", pk=order.pk)
+        if request.method == "POST":
+            # The form validates a fresh copy, so the service still diffs against the stored values.
+            form = self.form_class(request.POST, instance=type(order).objects.get(pk=order.pk))
+            formset = self.formset_class(_with_more_rows(request), prefix="lines")
+        else:
+            form = self.form_class(instance=order)
+            formset = self.formset_class(prefix="lines", initial=type(self).initial_lines(order))
+        return self._save_or_render(
+            request,
+            form,
+            formset,
+            write=lambda data, lines: self.resource.update(user=request.user, record=order, data=data, lines=lines),
+            heading=f"Edit {order}",
+            cancel_url=reverse(f"{self.resource.name}-detail", args=[order.pk]),
+            record=order,
+        )
+
+    def _save_or_render(self, request, form, formset, *, write, **extra) -> HttpResponse:
+        if request.method == "POST" and ADD_ROWS in request.POST:
+            # "More lines": show the same entries with three more empty rows, save nothing yet.
+            context = self._context(request, form=form, formset=formset, **extra)
+            return render(request, self.form_template, context)
+        if request.method == "POST" and form.is_valid() and formset.is_valid():
+            data = {name: form.cleaned_data[name] for name in self.form_class.Meta.fields}
+            try:
+                order = write(data, type(self).line_data(formset))
+            except ApplicationError as exc:
+                form_errors_from(exc, form)
+            else:
+                messages.success(request, f"Saved {order}.")
+                return redirect(f"{self.resource.name}-detail", pk=order.pk)
+        has_errors = bool(form.errors) or any(formset.errors) or bool(formset.non_form_errors())
+        context = self._context(request, form=form, formset=formset, **extra)
+        return render(request, self.form_template, context, status=400 if has_errors else 200)
+
+    def transition_view(self, request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+        services = {transition.verb: transition.service for transition in self.transitions}
+        if verb not in services:
+            raise Http404
+        if refused := self._require(request, Capability.APPROVE):
+            return refused
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        order = self._get(request, pk)
+        try:
+            services[verb](order=order, user=request.user, **self.transition_kwargs(request, verb))
+        except ApplicationError as exc:
+            if exc.code == "permission_denied":
+                raise PermissionDenied from exc
+            message = "; ".join(msg for msgs in exc.as_dict().values() for msg in msgs)
+            return self._render_detail(request, self._get(request, pk), error=message, status=400)
+        messages.success(request, f"{order} is now {order.get_status_display().lower()}.")
+        return redirect(f"{self.resource.name}-detail", pk=order.pk)
