@@ -21,6 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from apps.accounts.permissions import Capability, HasCapability, capability_required
+from apps.compliance import selectors as compliance_selectors
 from backend.exceptions import ApplicationError
 
 from . import selectors
@@ -163,4 +164,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         title="Receivables by days past due",
         currency=connection.tenant.currency,
     )
-    return render(request, "reports/dashboard.html", {"figures": figures, "chart": chart, "zero": Decimal("0")})
+    context = {
+        "figures": figures,
+        "chart": chart,
+        "zero": Decimal("0"),
+        # Countdowns to the next compliance due dates (PRODUCT.md §8).
+        "countdowns": compliance_selectors.countdowns(limit=5),
+    }
+    return render(request, "reports/dashboard.html", context)

@@ -31,10 +31,6 @@ from .services import (
 )
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/home.html")
-
-
 def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "tenants/landing.html", {"signup_enabled": settings.SIGNUP_ENABLED})
 
