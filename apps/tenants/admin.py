@@ -6,7 +6,7 @@ from django_tenants.admin import TenantAdminMixin
 from backend.exceptions import ApplicationError
 
 from .models import Client, Domain
-from .services import tenant_offboarding_cancel, tenant_reactivate, tenant_suspend
+from .services import tenant_create, tenant_offboarding_cancel, tenant_reactivate, tenant_suspend
 
 
 class DomainInline(admin.TabularInline):
@@ -20,6 +20,49 @@ class SuspendForm(forms.Form):
         max_length=2000,
         help_text="Recorded in the platform audit log and shown to superusers.",
     )
+
+
+class TenantAddForm(forms.ModelForm):
+    """Admin "add tenant": provisions through `tenant_create` (warm pool → template clone → migrations),
+    never through Client.save(). The service validates; its errors land on the matching form field."""
+
+    schema_name = forms.CharField(
+        max_length=63, help_text="Lower-case letters, digits and underscores, starting with a letter; e.g. acme."
+    )
+    name = forms.CharField(label="Company name", max_length=200)
+    domain = forms.CharField(label="Primary domain", max_length=253, help_text="e.g. acme.projectmeats.com")
+    owner_email = forms.EmailField(
+        label="Owner e-mail", help_text="Becomes the tenant's owner; a new account signs in after a password reset."
+    )
+    plan = forms.ChoiceField(choices=Client.Plan.choices, initial=Client._meta.get_field("plan").default)
+
+    actor = None  # set per request by ClientAdmin.get_form
+
+    class Meta:
+        model = Client
+        fields = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.instance = tenant_create(
+                schema_name=cleaned["schema_name"],
+                name=cleaned["name"],
+                domain=cleaned["domain"],
+                owner_email=cleaned["owner_email"],
+                plan=cleaned["plan"],
+                actor=self.actor,
+            )
+        except ApplicationError as exc:
+            self.add_error(exc.field if exc.field in self.fields else None, exc.message)
+        return cleaned
+
+    def _post_clean(self):
+        # The service validated everything and created the tenant; model validation of the fresh
+        # instance would only repeat it (or, after a refusal, complain about an empty instance).
+        pass
 
 
 def _apply(modeladmin, request, queryset, service, verb: str, **kwargs) -> None:
@@ -56,10 +99,27 @@ class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
         "updated_at",
     )
     inlines = [DomainInline]
+    add_fieldsets = ((None, {"fields": ("schema_name", "name", "domain", "owner_email", "plan")}),)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            return type("TenantAddForm", (TenantAddForm,), {"actor": request.user})
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else super().get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else super().get_inlines(request, obj)
 
     PLAN_FIELDS = ("plan", "quota_overrides", "feature_overrides")
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            return  # TenantAddForm already provisioned it through tenant_create (and audited it)
         # Plan, quota and feature changes are platform decisions: recorded in the public audit log.
         changed = [field for field in self.PLAN_FIELDS if field in form.changed_data]
         before = {field: form.initial.get(field) for field in changed}

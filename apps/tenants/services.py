@@ -54,15 +54,19 @@ from .validators import (
 logger = logging.getLogger(__name__)
 
 
-def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "") -> Client:
+def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "", actor=None) -> Client:
     """Create the tenant's schema (migrated), its primary domain and the owner's membership.
 
     Everything runs in one transaction: a failure anywhere leaves no schema, tenant or domain. The
-    template is refreshed first, outside that transaction, when no outer transaction is open.
+    template is refreshed first, outside that transaction, when no outer transaction is open. With an
+    `actor` (a platform superuser in the admin) the creation is recorded in the public audit log as
+    `tenant.create`; signup records its own `tenant.signup` event instead.
     """
     if not transaction.get_connection().in_atomic_block:
         template_prepare()
-    return _tenant_create(schema_name=schema_name, name=name, domain=domain, owner_email=owner_email, plan=plan)
+    return _tenant_create(
+        schema_name=schema_name, name=name, domain=domain, owner_email=owner_email, plan=plan, actor=actor
+    )
 
 
 def _validated_new_tenant(*, schema_name: str, name: str, domain: str) -> tuple[str, str, str]:
@@ -90,7 +94,7 @@ def _validated_email(email: str, field: str = "owner_email") -> str:
 
 
 @transaction.atomic
-def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "") -> Client:
+def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "", actor=None) -> Client:
     schema_name, name, domain = _validated_new_tenant(schema_name=schema_name, name=name, domain=domain)
     _validated_email(owner_email)
     plan = plan or Client._meta.get_field("plan").default
@@ -107,6 +111,20 @@ def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str
     _provisioned_domain_create(tenant=tenant, domain=domain)
     owner = user_ensure(email=owner_email)
     membership_ensure(user=owner, tenant=tenant, role="owner")
+    if actor is not None:
+        _platform_audit(
+            action="tenant.create",
+            actor=actor,
+            tenant=tenant,
+            changes={
+                "schema_name": schema_name,
+                "name": name,
+                "domain": domain,
+                "owner": owner.email,
+                "plan": plan,
+                "provisioning": tenant.provisioning.method,
+            },
+        )
     return tenant
 
 
