@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "apps.accounts.signin_middleware.MfaGateMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Per-IP sign-in rate limit (IAM-13), in front of axes' per e-mail+IP lockout.
+    "apps.accounts.login_throttle.LoginRateLimitMiddleware",
     # Last, as django-axes asks: it turns a flagged lockout into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -192,6 +194,11 @@ AUTHENTICATION_BACKENDS = [
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_REMEMBER_ME_AGE = 30 * 24 * 60 * 60
 # Brute-force lockout (django-axes): 5 failures for one e-mail from one IP lock that pair for 15 minutes.
+# IAM-13: more than LOGIN_RATE_LIMIT sign-in attempts per window from one IP → 429 with Retry-After.
+LOGIN_RATE_LIMIT = 5
+LOGIN_RATE_WINDOW_SECONDS = 60
+LOGIN_RATE_LIMIT_PATHS = ("/login/", "/admin/login/", "/api/v1/auth/token/")
+
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
