@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from apps.accounting.api import InvoiceViewSet, PaymentViewSet
+from apps.accounts.permissions import ApiDocsAccess
 from apps.claims.api import ClaimViewSet
 from apps.compliance.api import ComplianceItemViewSet, ComplianceTaskViewSet
 from apps.partners.api import (
@@ -37,8 +38,13 @@ router.register("payments", PaymentViewSet, basename="api-payment")
 router.register("claims", ClaimViewSet, basename="api-claim")
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Open when settings.API_DOCS_PUBLIC (dev/test/UAT), else ADMINISTER or platform superusers (API-09).
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[ApiDocsAccess]), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[ApiDocsAccess]),
+        name="api-docs",
+    ),
     *router.urls,
     *report_api_urlpatterns,
 ]

@@ -124,3 +124,18 @@ class HasCapability(BasePermission):
         else:
             needed = getattr(view, "write_capability", Capability.EDIT)
         return has_capability(user=request.user, capability=needed)
+
+
+class ApiDocsAccess(BasePermission):
+    """DRF: the OpenAPI schema and Swagger UI (API-09). Open to anyone when settings.API_DOCS_PUBLIC
+    (development, test, UAT); otherwise only members with ADMINISTER here, or platform superusers."""
+
+    def has_permission(self, request, view) -> bool:
+        from django.conf import settings
+
+        if settings.API_DOCS_PUBLIC:
+            return True
+        user = request.user
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        return user.is_superuser or has_capability(user=user, capability=Capability.ADMINISTER)

@@ -298,6 +298,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["backend.throttling.TenantPlanRateThrottle"],
 }
 
+# API-09: the OpenAPI schema and Swagger UI are open to anyone when True; when False (the production
+# default) only members with ADMINISTER and platform superusers may fetch them. Development/test: True.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+
 # OpenAPI 3 at /api/v1/schema/, Swagger UI at /api/v1/docs/ with assets served locally (no CDN).
 SPECTACULAR_SETTINGS = {
     "TITLE": "ProjectMeats API",

@@ -19,6 +19,7 @@ else:
 LINK_PORT = env("LINK_PORT", default="8000")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 SEED_DEMO_ALLOWED = True
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=True)
 TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="http")
 TENANT_URL_PORT = env("TENANT_URL_PORT", default="8000")
 TENANT_WARM_POOL_SIZE = env.int("TENANT_WARM_POOL_SIZE", default=2)

@@ -23,6 +23,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SEED_DEMO_ALLOWED = True
+# API-09: docs open here; tests that need the production behaviour override it.
+API_DOCS_PUBLIC = True
 # No network in tests: every name has no TXT record unless a test configures a StaticResolver.
 DNS_RESOLVER = "backend.dns.StaticResolver"
 # No warm pool unless a test sets one (pooled schemas would outlive the rolled-back test transactions).
