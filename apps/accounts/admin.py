@@ -1,7 +1,25 @@
+from contextvars import ContextVar
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from .models import Invitation, Membership, User
+from .services import user_temporary_password_set
+
+# The superuser changing a password in admin, for the audit event (the admin builds the form without
+# the request).
+_admin_actor: ContextVar[User | None] = ContextVar("accounts_admin_actor", default=None)
+
+
+class TemporaryPasswordChangeForm(AdminPasswordChangeForm):
+    """A password an administrator sets is temporary: the user replaces it at next sign-in (IAM-14)."""
+
+    def save(self, commit=True):
+        if not self.cleaned_data.get("set_usable_password", True):
+            return super().save(commit=commit)  # "disable password-based authentication"
+        user_temporary_password_set(user=self.user, actor=_admin_actor.get(), password=self.cleaned_data["password1"])
+        return self.user
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,12 +36,26 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("is_active", "is_staff", "is_superuser")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name",)}),
+        ("Profile", {"fields": ("full_name", "must_change_password")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [MembershipInline]
+    change_password_form = TemporaryPasswordChangeForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():
+            # Created with a password the administrator chose: temporary (IAM-14).
+            user_temporary_password_set(user=obj, actor=request.user, password=form.cleaned_data["password1"])
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _admin_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _admin_actor.reset(token)
 
 
 @admin.register(Membership)

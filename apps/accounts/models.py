@@ -40,6 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Platform staff: may open Django admin on the public host.
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # IAM-14: set with a temporary password (admin, set_temporary_password); the user must choose a new
+    # password before any other page opens (PasswordChangeRequiredMiddleware). Cleared when they do.
+    must_change_password = models.BooleanField(default=False)
 
     objects = UserManager()
 

@@ -75,9 +75,27 @@ def user_password_set(*, user: User, password: str, tenant, reason: str) -> User
         raise ValueError(f"Unknown password reason {reason!r}.")
     _password_checked(password, user=user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False  # a password of their own choosing (IAM-14)
+    user.save(update_fields=["password", "must_change_password"])
     _audit(tenant, action=f"user.password_{reason}", actor=user, target=user)
     return user
+
+
+@transaction.atomic
+def user_temporary_password_set(*, user: User, actor: User | None, password: str | None = None) -> str:
+    """Give `user` a temporary password (generated unless given) that they must replace at their next
+    sign-in before any other page opens (IAM-14). A platform event: audited in the public log.
+    Returns the temporary password, to be handed over out of band."""
+    from django_tenants.utils import get_public_schema_name, schema_context
+
+    password = password or secrets.token_urlsafe(12)
+    _password_checked(password, user=user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    with schema_context(get_public_schema_name()):
+        audit_record(action="user.temporary_password_set", actor=actor, target=user, changes={})
+    return password
 
 
 # --- Members ------------------------------------------------------------------------------

@@ -87,3 +87,32 @@ class MfaGateMiddleware:
             return JsonResponse({"detail": message}, status=403)
         messages.warning(request, message)
         return redirect(url)
+
+
+class PasswordChangeRequiredMiddleware:
+    """On tenant hosts, a signed-in user with a temporary password (`must_change_password`) is sent to
+    the password-change page before any other page or API call opens (IAM-14). Runs after the MFA gate,
+    whose pages stay reachable so that the two gates never bounce a user between them."""
+
+    CHANGE_URL = "/account/password/"
+    OPEN_PREFIXES = ("/account/password/", "/logout/", "/login/verify/", "/account/mfa/", "/static/")
+    MESSAGE = "You signed in with a temporary password. Choose a new password to continue."
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        user = getattr(request, "user", None)
+        if (
+            tenant is not None
+            and tenant.schema_name != get_public_schema_name()
+            and user is not None
+            and user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": self.MESSAGE}, status=403)
+            return redirect(self.CHANGE_URL)  # the page itself says why
+        return self.get_response(request)

@@ -65,6 +65,11 @@ def api_token_issue(*, request: HttpRequest, tenant, email: str, password: str, 
             f"{tenant.name} requires two-factor authentication. Turn it on under /account/mfa/ first.",
             code="permission_denied",
         )
+    if user.must_change_password:  # IAM-14: no API access on a temporary password
+        raise ApplicationError(
+            "You have a temporary password. Sign in on the website and choose a new one first.",
+            code="permission_denied",
+        )
     return api_token_create(user=user, tenant=tenant)
 
 

@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "apps.accounts.signin_middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.signin_middleware.MfaGateMiddleware",
+    # IAM-14: a temporary password must be replaced before any other page opens (after the MFA gate).
+    "apps.accounts.signin_middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Per-IP sign-in rate limit (IAM-13), in front of axes' per e-mail+IP lockout.
