@@ -28,7 +28,7 @@ def _public_events(action: str) -> list[AuditEvent]:
 
 
 def _signed_in_with_temporary(tenant_world, client_for):
-    user = tenant_world.staff
+    user = fresh(tenant_world.staff)  # never mutate the session-wide world users
     user_temporary_password_set(user=user, actor=None, password=TEMPORARY)
     client = client_for(tenant_world)
     assert sign_in(client, user.email, password=TEMPORARY).status_code == 302
@@ -70,7 +70,7 @@ def test_api_with_the_session_is_refused_until_changed(tenant_a, client_for):
 
 
 def test_no_api_token_is_issued_on_a_temporary_password(tenant_a, client_for):
-    user_temporary_password_set(user=tenant_a.staff, actor=None, password=TEMPORARY)
+    user_temporary_password_set(user=fresh(tenant_a.staff), actor=None, password=TEMPORARY)
     response = client_for(tenant_a).post(
         "/api/v1/auth/token/", {"email": tenant_a.staff.email, "password": TEMPORARY}, content_type="application/json"
     )
@@ -101,7 +101,7 @@ def test_choosing_a_new_password_clears_the_flag_and_opens_the_site(tenant_a, cl
 
 
 def test_password_reset_also_clears_the_flag(tenant_a, client_for):
-    user_temporary_password_set(user=tenant_a.staff, actor=None, password=TEMPORARY)
+    user_temporary_password_set(user=fresh(tenant_a.staff), actor=None, password=TEMPORARY)
     client = client_for(tenant_a)
     client.post("/password-reset/", {"email": tenant_a.staff.email})
     response = client.get(link_in_last_mail())
