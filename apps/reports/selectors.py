@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
-from apps.accounting.models import ZERO, CustomerCredit, Invoice
+from apps.accounting.models import ZERO, CustomerCredit, Invoice, SupplierCredit
 from apps.claims.models import Claim
 from apps.partners.models import tenant_today
 from apps.purchasing.models import PurchaseOrder
@@ -95,22 +95,33 @@ def ar_aging(*, as_of: datetime.date | None = None) -> Report:
 
 def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -> Report:
     """Purchase orders with money still owed to the supplier, due (pickup + terms) on or before
-    `as_of + within_days`, oldest first."""
+    `as_of + within_days`, oldest first. Supplier credits (settled claims on the order's lines) reduce
+    what is open."""
     as_of = as_of or tenant_today()
+    credited = (
+        SupplierCredit.objects.filter(purchase_order=OuterRef("pk"), issued_on__lte=as_of)
+        .values("purchase_order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     orders = (
         PurchaseOrder.objects.filter(
             status__in=[PurchaseOrder.Status.CONFIRMED, PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CLOSED]
         )
         .select_related("supplier")
         .prefetch_related("lines")
-        .annotate(paid=Coalesce(Sum("payment_allocations__amount"), Value(ZERO), output_field=MONEY))
+        .annotate(
+            paid=Coalesce(Sum("payment_allocations__amount"), Value(ZERO), output_field=MONEY),
+            # A subquery, not a second join: joining credits too would multiply the payment sum.
+            credited=Coalesce(Subquery(credited), Value(ZERO), output_field=MONEY),
+        )
         .order_by("pickup_date", "pk")
     )
     horizon = as_of + datetime.timedelta(days=within_days)
     rows = []
     for order in orders:
         due_on = order.pickup_date + datetime.timedelta(days=order.terms)
-        open_amount = order.total - order.paid
+        open_amount = order.total - order.paid - order.credited
         if open_amount <= ZERO or due_on > horizon:
             continue
         rows.append(
@@ -121,6 +132,7 @@ def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -
                 "days_overdue": max((as_of - due_on).days, 0),
                 "total": order.total,
                 "paid": order.paid,
+                "credits": order.credited,
                 "open": open_amount,
             }
         )
@@ -132,13 +144,14 @@ def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -
         ("days_overdue", "Days overdue"),
         ("total", "Total"),
         ("paid", "Paid"),
+        ("credits", "Credits"),
         ("open", "Open"),
     ]
     return Report(
         title="Payables due",
         columns=columns,
         rows=rows,
-        totals=_sum_rows(rows, ["total", "paid", "open"]),
+        totals=_sum_rows(rows, ["total", "paid", "credits", "open"]),
         params={"as_of": as_of, "within_days": within_days},
     )
 
