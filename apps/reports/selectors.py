@@ -48,14 +48,12 @@ def _sum_rows(rows: list[dict], keys: list[str]) -> dict[str, Decimal]:
     return {key: sum((row[key] for row in rows), ZERO) for key in keys}
 
 
-def ar_aging(*, as_of: datetime.date | None = None) -> Report:
-    """Open invoice balances per customer by days past due on `as_of`; credits (settled claims, …) reduce
-    the customer's total. `current` = not yet due."""
-    as_of = as_of or tenant_today()
+def _aging_buckets(as_of: datetime.date) -> dict[str, Coalesce]:
+    """One SUM(CASE …) per bucket over the open balance; days past due = as_of - due_on, written as
+    due_on thresholds so the comparison stays on the indexed column."""
     balance = ExpressionWrapper(F("total") - F("paid"), output_field=MONEY)
     buckets = {}
     for key, _label, low, high in AGING_BUCKETS:
-        # days past due = as_of - due_on; due_on thresholds keep the comparison on an indexable column.
         condition = Q()
         if low is None:
             condition &= Q(due_on__gte=as_of)
@@ -64,8 +62,20 @@ def ar_aging(*, as_of: datetime.date | None = None) -> Report:
         if high is not None and low is not None:
             condition &= Q(due_on__gte=as_of - datetime.timedelta(days=high))
         buckets[key] = _money(Case(When(condition, then=balance), default=Value(ZERO), output_field=MONEY))
+    return buckets
+
+
+def _open_invoices(as_of: datetime.date):
+    return Invoice.objects.filter(status__in=Invoice.OPEN_STATUSES, issued_on__lte=as_of)
+
+
+def ar_aging(*, as_of: datetime.date | None = None) -> Report:
+    """Open invoice balances per customer by days past due on `as_of`; credits (settled claims, …) reduce
+    the customer's total. `current` = not yet due."""
+    as_of = as_of or tenant_today()
+    buckets = _aging_buckets(as_of)
     rows = list(
-        Invoice.objects.filter(status__in=Invoice.OPEN_STATUSES, issued_on__lte=as_of)
+        _open_invoices(as_of)
         .values("customer_id", "customer__code", "customer__name")
         .annotate(**buckets, invoices=Count("pk"))
         .order_by("customer__name", "customer_id")
@@ -91,6 +101,21 @@ def ar_aging(*, as_of: datetime.date | None = None) -> Report:
         totals=_sum_rows(rows, [*keys, "credits", "total"]),
         params={"as_of": as_of},
     )
+
+
+def ar_aging_totals(*, as_of: datetime.date | None = None) -> dict[str, Decimal]:
+    """The totals row of `ar_aging` (same buckets, credits of customers with open invoices, total) as one
+    aggregate over all open invoices plus one over credits — without grouping by customer, for the
+    dashboard."""
+    as_of = as_of or tenant_today()
+    totals = _open_invoices(as_of).aggregate(**_aging_buckets(as_of))
+    credits = CustomerCredit.objects.filter(
+        issued_on__lte=as_of, customer__in=_open_invoices(as_of).values("customer_id")
+    ).aggregate(total=_money("amount"))["total"]
+    keys = [key for key, *_ in AGING_BUCKETS]
+    totals["credits"] = credits
+    totals["total"] = sum((totals[key] for key in keys), ZERO) - credits
+    return totals
 
 
 def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -> Report:
@@ -259,8 +284,7 @@ def dashboard(*, today: datetime.date | None = None) -> Dashboard:
     """The morning numbers: what customers owe (and how much is late), what is due to suppliers this week,
     the open order book, this month's sales and margin, open claims, and the aging profile for the chart."""
     today = today or tenant_today()
-    aging = ar_aging(as_of=today)
-    totals = aging.totals or {key: ZERO for key, *_ in AGING_BUCKETS}
+    totals = ar_aging_totals(as_of=today)
     buckets = [(label, totals.get(key, ZERO)) for key, label, *_ in AGING_BUCKETS]
     open_sales = SalesOrder.objects.filter(status__in=SalesOrder.OPEN_STATUSES).aggregate(
         count=Count("pk"), value=_money("total")

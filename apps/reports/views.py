@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes
@@ -91,6 +93,20 @@ def _csv(report: selectors.Report, name: str) -> HttpResponse:
     return response
 
 
+def _table_body(report: selectors.Report) -> SafeString:
+    """The table rows as HTML, built in Python: the AR aging of 2,000 customers is 18,000 cells, which the
+    template engine took ~100 ms to loop over. Every value is escaped; None shows as a dash."""
+    keys = [key for key, _label in report.columns]
+    return format_html_join(
+        "",
+        "<tr>{}</tr>",
+        (
+            (format_html_join("", "<td>{}</td>", (("—" if row.get(key) is None else row[key],) for key in keys)),)
+            for row in report.rows
+        ),
+    )
+
+
 @capability_required(Capability.READ)
 def report_index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html", {"reports": [(slug, title) for slug, (title, *_r) in REPORTS.items()]})
@@ -114,7 +130,7 @@ def report_page(request: HttpRequest, name: str) -> HttpResponse:
         "title": title,
         "name": name,
         "report": report,
-        "rows": [[row.get(key) for key, _label in report.columns] for row in report.rows],
+        "body": _table_body(report),
         "totals": [report.totals.get(key, "") if report.totals else "" for key, _label in report.columns],
         "fields": [
             {"name": param, "label": param.replace("_", " ").capitalize(), "value": request.GET.get(param, "")}
