@@ -188,31 +188,41 @@ MARGIN_GROUPS = {
 }
 
 
+def _margin_lines(date_from: datetime.date | None, date_to: datetime.date | None):
+    lines = SalesOrderLine.objects.exclude(order__status__in=[SalesOrder.Status.DRAFT, SalesOrder.Status.CANCELLED])
+    if date_from:
+        lines = lines.filter(order__delivery_date__gte=date_from)
+    if date_to:
+        lines = lines.filter(order__delivery_date__lte=date_to)
+    return lines
+
+
+def _margin_sums() -> dict[str, Coalesce]:
+    return {
+        # margin first: later names would shadow the line's own `cost` column
+        "margin": _money(
+            Case(When(cost__isnull=False, then=F("amount") - F("cost")), default=Value(ZERO), output_field=MONEY)
+        ),
+        "sales": _money("amount"),
+        "cost": _money("cost"),
+    }
+
+
+def margin_totals(*, date_from: datetime.date | None = None, date_to=None) -> dict[str, Decimal]:
+    """The totals row of `margin_by` (sales, cost, margin) as one ungrouped aggregate, for the dashboard."""
+    return _margin_lines(date_from, date_to).aggregate(**_margin_sums())
+
+
 def margin_by(*, by: str = "customer", date_from: datetime.date | None = None, date_to=None) -> Report:
     """Sales and margin of confirmed-or-later orders (by delivery date), grouped by customer, product or
     month. Margin counts sourced lines only (an unsourced line has no known cost); margin % is of all sales."""
     if by not in MARGIN_GROUPS:
         by = "customer"
     group, label = MARGIN_GROUPS[by]
-    lines = SalesOrderLine.objects.exclude(order__status__in=[SalesOrder.Status.DRAFT, SalesOrder.Status.CANCELLED])
-    if date_from:
-        lines = lines.filter(order__delivery_date__gte=date_from)
-    if date_to:
-        lines = lines.filter(order__delivery_date__lte=date_to)
+    lines = _margin_lines(date_from, date_to)
     if by == "month":
         lines = lines.annotate(month=TruncMonth("order__delivery_date"))
-    rows = list(
-        lines.values(group)
-        .annotate(
-            # margin first: later names would shadow the line's own `cost` column
-            margin=_money(
-                Case(When(cost__isnull=False, then=F("amount") - F("cost")), default=Value(ZERO), output_field=MONEY)
-            ),
-            sales=_money("amount"),
-            cost=_money("cost"),
-        )
-        .order_by(group)
-    )
+    rows = list(lines.values(group).annotate(**_margin_sums()).order_by(group))
     for row in rows:
         value = row.pop(group)
         row["group"] = value.strftime("%Y-%m") if by == "month" and value else value
@@ -289,15 +299,15 @@ def dashboard(*, today: datetime.date | None = None) -> Dashboard:
     open_sales = SalesOrder.objects.filter(status__in=SalesOrder.OPEN_STATUSES).aggregate(
         count=Count("pk"), value=_money("total")
     )
-    month = margin_by(by="customer", date_from=today.replace(day=1), date_to=today)
+    month = margin_totals(date_from=today.replace(day=1), date_to=today)
     return Dashboard(
         receivables=totals.get("total", ZERO),
         overdue=sum((amount for label, amount in buckets[1:]), ZERO),
         payables_due_7_days=payables_due(as_of=today, within_days=7).totals.get("open", ZERO),
         open_sales_orders=open_sales["count"],
         open_sales_value=open_sales["value"],
-        month_sales=month.totals.get("sales", ZERO),
-        month_margin=month.totals.get("margin", ZERO),
+        month_sales=month["sales"],
+        month_margin=month["margin"],
         open_claims=Claim.objects.filter(status__in=[Claim.Status.OPEN, Claim.Status.APPROVED]).count(),
         aging=buckets,
     )

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes
@@ -97,14 +97,14 @@ def _table_body(report: selectors.Report) -> SafeString:
     """The table rows as HTML, built in Python: the AR aging of 2,000 customers is 18,000 cells, which the
     template engine took ~100 ms to loop over. Every value is escaped; None shows as a dash."""
     keys = [key for key, _label in report.columns]
-    return format_html_join(
-        "",
-        "<tr>{}</tr>",
-        (
-            (format_html_join("", "<td>{}</td>", (("—" if row.get(key) is None else row[key],) for key in keys)),)
-            for row in report.rows
-        ),
-    )
+    parts = []
+    for row in report.rows:
+        cells = [
+            "<td>—</td>" if (value := row.get(key)) is None else f"<td>{html.escape(str(value))}</td>" for key in keys
+        ]
+        parts.append(f"<tr>{''.join(cells)}</tr>")
+    # Every value above went through html.escape; the markup around it is ours.
+    return mark_safe("".join(parts))  # noqa: S308
 
 
 @capability_required(Capability.READ)
