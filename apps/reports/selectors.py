@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.accounting.models import ZERO, CustomerCredit, Invoice, SupplierCredit
 from apps.claims.models import Claim
-from apps.partners.models import tenant_today
+from apps.partners.models import Customer, tenant_today
 from apps.purchasing.models import PurchaseOrder
 from apps.sales.models import SalesOrder, SalesOrderLine
 
@@ -73,13 +74,22 @@ def ar_aging(*, as_of: datetime.date | None = None) -> Report:
     """Open invoice balances per customer by days past due on `as_of`; credits (settled claims, …) reduce
     the customer's total. `current` = not yet due."""
     as_of = as_of or tenant_today()
-    buckets = _aging_buckets(as_of)
-    rows = list(
-        _open_invoices(as_of)
-        .values("customer_id", "customer__code", "customer__name")
-        .annotate(**buckets, invoices=Count("pk"))
-        .order_by("customer__name", "customer_id")
+    # Aggregate by customer id alone (a hash aggregate over the open invoices), then join the 2,000-odd
+    # result rows to their customers for code and name; grouping by code and name too made PostgreSQL sort
+    # all 60,000 joined rows on disk first (~2x slower at 100,000 invoices). Still one query.
+    grouped = (
+        _open_invoices(as_of).values("customer_id").annotate(**_aging_buckets(as_of), invoices=Count("pk")).order_by()
     )
+    inner, params = grouped.query.sql_with_params()
+    customers = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT aging.*, c.code AS customer__code, c.name AS customer__name FROM ({inner}) aging "  # noqa: S608
+            f"JOIN {customers} c ON c.id = aging.customer_id ORDER BY c.name, aging.customer_id",
+            params,
+        )
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     credits = dict(
         CustomerCredit.objects.filter(issued_on__lte=as_of)
         .values("customer_id")
