@@ -135,3 +135,24 @@ class CustomerCredit(TrackedRecord):
 
     def __str__(self) -> str:
         return f"Credit {self.amount} · {self.customer} · {self.reason}"
+
+
+class SupplierCredit(TrackedRecord):
+    """Money a supplier owes back to the broker against one purchase order (a settled claim on one of its
+    lines): it reduces what is still payable on that order (payables due, supplier payment limits)."""
+
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="credits")
+    purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="supplier_credits")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[POSITIVE])
+    issued_on = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-issued_on", "-pk"]
+        indexes = [
+            models.Index(fields=["supplier"], name="supcredit_supplier_idx"),
+            models.Index(fields=["purchase_order"], name="supcredit_po_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Supplier credit {self.amount} · {self.supplier} · {self.reason}"

@@ -8,7 +8,13 @@ import django_filters
 from django.db.models import F, QuerySet, Sum
 
 from apps.partners.models import Customer, Supplier
-from apps.records.selectors import RecordFilterSet, StableOrderingFilter, record_get_for_user, record_list
+from apps.records.selectors import (
+    CodeOrIdFilter,
+    RecordFilterSet,
+    StableOrderingFilter,
+    record_get_for_user,
+    record_list,
+)
 
 from .models import ZERO, CustomerCredit, Invoice, Payment
 
@@ -16,7 +22,7 @@ from .models import ZERO, CustomerCredit, Invoice, Payment
 class InvoiceFilter(RecordFilterSet):
     archived = None
     status = django_filters.ChoiceFilter(choices=Invoice.Status.choices)
-    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.filter(is_archived=False))
+    customer = CodeOrIdFilter(queryset=Customer.objects.filter(is_archived=False))
     due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from")
     due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due to")
     ordering = StableOrderingFilter(fields=("number", "due_on", "issued_on", "status", "customer__name", "total"))
@@ -29,8 +35,8 @@ class InvoiceFilter(RecordFilterSet):
 class PaymentFilter(RecordFilterSet):
     archived = None
     kind = django_filters.ChoiceFilter(choices=Payment.Kind.choices)
-    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.filter(is_archived=False))
-    supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.filter(is_archived=False))
+    customer = CodeOrIdFilter(queryset=Customer.objects.filter(is_archived=False))
+    supplier = CodeOrIdFilter(queryset=Supplier.objects.filter(is_archived=False))
     ordering = StableOrderingFilter(fields=("received_on", "amount"))
 
     class Meta:

@@ -22,7 +22,7 @@ from apps.sales.models import SalesOrder
 from backend.exceptions import ApplicationError
 from backend.money import to_cents
 
-from .models import ZERO, CustomerCredit, Invoice, Payment, PaymentAllocation
+from .models import ZERO, CustomerCredit, Invoice, Payment, PaymentAllocation, SupplierCredit
 
 Status = Invoice.Status
 PAYABLE_PO_STATUSES = (PurchaseOrder.Status.CONFIRMED, PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CLOSED)
@@ -117,6 +117,11 @@ def purchase_order_paid(*, order: PurchaseOrder) -> Decimal:
     return PaymentAllocation.objects.filter(purchase_order=order).aggregate(paid=Sum("amount"))["paid"] or ZERO
 
 
+def purchase_order_credited(*, order: PurchaseOrder) -> Decimal:
+    """Supplier credits (settled claims) against the order: they reduce what is payable on it."""
+    return SupplierCredit.objects.filter(purchase_order=order).aggregate(total=Sum("amount"))["total"] or ZERO
+
+
 def _allocation_errors(payment: Payment, allocations: list[dict[str, Any]]) -> tuple[list[PaymentAllocation], dict]:
     """Each allocation fits its target's open balance (targets locked), and together they fit the payment."""
     built: list[PaymentAllocation] = []
@@ -156,7 +161,8 @@ def _allocation_errors(payment: Payment, allocations: list[dict[str, Any]]) -> t
             if order.status not in PAYABLE_PO_STATUSES:
                 errors[f"{key}.purchase_order"] = [f"{order.number} is {order.get_status_display().lower()}."]
                 continue
-            target, open_amount, label = ("po", order.pk), order.total - purchase_order_paid(order=order), order.number
+            open_amount = order.total - purchase_order_paid(order=order) - purchase_order_credited(order=order)
+            target, label = ("po", order.pk), order.number
         if applied[target] + allocation.amount > open_amount:
             left = max(open_amount - applied[target], ZERO)
             errors[f"{key}.amount"] = [f"Only {left} is open on {label}."]
@@ -239,5 +245,36 @@ def customer_credit_create(*, user, customer, amount: Decimal, reason: str) -> C
         actor=user,
         target=credit,
         changes={"customer": [None, customer.pk], "amount": [None, str(credit.amount)], "reason": [None, reason]},
+    )
+    return credit
+
+
+@transaction.atomic
+def supplier_credit_create(*, user, purchase_order: PurchaseOrder, amount: Decimal, reason: str) -> SupplierCredit:
+    """A credit from the supplier against one purchase order (e.g. a settled claim on one of its lines);
+    lowers what is still payable on that order."""
+    require_capability(user=user, capability=Capability.APPROVE)
+    credit = SupplierCredit(
+        supplier_id=purchase_order.supplier_id,
+        purchase_order=purchase_order,
+        amount=to_cents(amount),
+        issued_on=tenant_today(),
+        reason=reason,
+    )
+    errors = validation_errors(credit, exclude=[])
+    if errors:
+        raise RecordInvalid(errors)
+    credit.created_by_id = credit.updated_by_id = user.pk
+    credit.save()
+    audit_record(
+        action="suppliercredit.create",
+        actor=user,
+        target=credit,
+        changes={
+            "supplier": [None, purchase_order.supplier_id],
+            "purchase_order": [None, purchase_order.pk],
+            "amount": [None, str(credit.amount)],
+            "reason": [None, reason],
+        },
     )
     return credit

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from apps.accounts.permissions import Capability, HasCapability
+from apps.purchasing.models import PurchaseOrderLine
 from apps.sales.models import SalesOrderLine
 
 from . import selectors, services
@@ -17,24 +18,40 @@ from .models import Claim
 
 
 class ClaimSerializer(serializers.ModelSerializer):
-    sales_line = serializers.PrimaryKeyRelatedField(queryset=SalesOrderLine.objects.all())
+    sales_line = serializers.PrimaryKeyRelatedField(
+        queryset=SalesOrderLine.objects.all(), required=False, allow_null=True
+    )
+    purchase_line = serializers.PrimaryKeyRelatedField(
+        queryset=PurchaseOrderLine.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Claim
         fields = [
             "id",
             "sales_line",
+            "purchase_line",
             "reason",
             "amount",
             "description",
             "status",
             "credit",
+            "supplier_credit",
             "created_at",
             "updated_at",
             "created_by_id",
             "updated_by_id",
         ]
-        read_only_fields = ["id", "status", "credit", "created_at", "updated_at", "created_by_id", "updated_by_id"]
+        read_only_fields = [
+            "id",
+            "status",
+            "credit",
+            "supplier_credit",
+            "created_at",
+            "updated_at",
+            "created_by_id",
+            "updated_by_id",
+        ]
         extra_kwargs = {"amount": {"validators": []}}
 
 
@@ -42,7 +59,8 @@ TRANSITION_SCHEMA = extend_schema(request=None, responses=ClaimSerializer)
 
 
 class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Claims against sales-order lines: open → approved / rejected; approved → settled (credits the customer)."""
+    """Claims against a sales-order line or a purchase-order line (exactly one): open → approved / rejected;
+    approved → settled (credits the customer, or records a supplier credit against the purchase order)."""
 
     permission_classes = [IsAuthenticated, HasCapability]
     filter_backends = [DjangoFilterBackend]
@@ -76,5 +94,6 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     @TRANSITION_SCHEMA
     @action(detail=True, methods=["post"])
     def settle(self, request, pk=None) -> Response:
-        """approved → settled; the claim amount is credited to the customer's account."""
+        """approved → settled; the claim amount is credited to the customer's account (sales line) or
+        recorded as a supplier credit against the purchase order (purchase line)."""
         return self._step(services.claim_settle)

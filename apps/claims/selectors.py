@@ -14,15 +14,30 @@ class ClaimFilter(RecordFilterSet):
     archived = None
     status = django_filters.ChoiceFilter(choices=Claim.Status.choices)
     reason = django_filters.ChoiceFilter(choices=Claim.Reason.choices)
+    against = django_filters.ChoiceFilter(
+        choices=[("sales", "Sales order lines"), ("purchase", "Purchase order lines")],
+        method="filter_against",
+        label="Against",
+    )
     ordering = StableOrderingFilter(fields=("created_at", "amount", "status"))
 
     class Meta:
         model = Claim
-        fields = ["status", "reason"]
+        fields = ["status", "reason", "against"]
+
+    def filter_against(self, queryset: QuerySet[Claim], name: str, value: str) -> QuerySet[Claim]:
+        return queryset.filter(purchase_line__isnull=value != "purchase")
 
 
 def claim_queryset() -> QuerySet[Claim]:
-    return Claim.objects.select_related("sales_line__product", "sales_line__order__customer", "credit")
+    return Claim.objects.select_related(
+        "sales_line__product",
+        "sales_line__order__customer",
+        "purchase_line__product",
+        "purchase_line__order__supplier",
+        "credit",
+        "supplier_credit",
+    )
 
 
 def claim_list(*, filters=None) -> QuerySet[Claim]:

@@ -30,7 +30,7 @@ CLAIMS = RecordResource(
 TRANSITIONS = {
     "approve": ("Approve", (Claim.Status.OPEN,), services.claim_approve),
     "reject": ("Reject", (Claim.Status.OPEN,), services.claim_reject),
-    "settle": ("Settle (credit the customer)", (Claim.Status.APPROVED,), services.claim_settle),
+    "settle": ("Settle (credit the account)", (Claim.Status.APPROVED,), services.claim_settle),
 }
 
 
@@ -39,7 +39,7 @@ class ClaimPages(RecordPages):
     columns = [
         Column("created_at", "Opened", sort="created_at", link=True),
         Column("order.number", "Order"),
-        Column("order.customer.name", "Customer"),
+        Column("party.name", "Customer / supplier"),
         Column("reason", "Reason"),
         Column("amount", "Amount", sort="amount"),
         Column("status", "Status", sort="status"),

@@ -92,6 +92,19 @@ def _trade(owner, *, today, plant, product, customer, picked_up, cases, weight, 
     invoice = accounting.invoice_issue(
         invoice=accounting.invoice_create(user=owner, sales_order=order), user=owner, issued_on=issued_on
     )
+    if number == 1:
+        # A shortage at receiving: the supplier credits the purchase order, lowering what is payable on it.
+        claim = claims.claim_create(
+            user=owner,
+            data={
+                "purchase_line": line,
+                "reason": Claim.Reason.SHORTAGE,
+                "amount": Decimal("80.00"),
+                "description": "One case short on the pallet.",
+            },
+        )
+        claims.claim_approve(claim=claim, user=owner)
+        claims.claim_settle(claim=claim, user=owner)
     if number == 0:
         # The oldest trade: the customer paid half, the supplier was paid in full, and a claim was settled.
         half = to_cents(invoice.total / 2)

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
-from apps.accounting.models import ZERO, CustomerCredit, Invoice
+from apps.accounting.models import ZERO, CustomerCredit, Invoice, SupplierCredit
 from apps.claims.models import Claim
-from apps.partners.models import tenant_today
+from apps.partners.models import Customer, tenant_today
 from apps.purchasing.models import PurchaseOrder
 from apps.sales.models import SalesOrder, SalesOrderLine
 
@@ -48,14 +49,12 @@ def _sum_rows(rows: list[dict], keys: list[str]) -> dict[str, Decimal]:
     return {key: sum((row[key] for row in rows), ZERO) for key in keys}
 
 
-def ar_aging(*, as_of: datetime.date | None = None) -> Report:
-    """Open invoice balances per customer by days past due on `as_of`; credits (settled claims, …) reduce
-    the customer's total. `current` = not yet due."""
-    as_of = as_of or tenant_today()
+def _aging_buckets(as_of: datetime.date) -> dict[str, Coalesce]:
+    """One SUM(CASE …) per bucket over the open balance; days past due = as_of - due_on, written as
+    due_on thresholds so the comparison stays on the indexed column."""
     balance = ExpressionWrapper(F("total") - F("paid"), output_field=MONEY)
     buckets = {}
     for key, _label, low, high in AGING_BUCKETS:
-        # days past due = as_of - due_on; due_on thresholds keep the comparison on an indexable column.
         condition = Q()
         if low is None:
             condition &= Q(due_on__gte=as_of)
@@ -64,12 +63,33 @@ def ar_aging(*, as_of: datetime.date | None = None) -> Report:
         if high is not None and low is not None:
             condition &= Q(due_on__gte=as_of - datetime.timedelta(days=high))
         buckets[key] = _money(Case(When(condition, then=balance), default=Value(ZERO), output_field=MONEY))
-    rows = list(
-        Invoice.objects.filter(status__in=Invoice.OPEN_STATUSES, issued_on__lte=as_of)
-        .values("customer_id", "customer__code", "customer__name")
-        .annotate(**buckets, invoices=Count("pk"))
-        .order_by("customer__name", "customer_id")
+    return buckets
+
+
+def _open_invoices(as_of: datetime.date):
+    return Invoice.objects.filter(status__in=Invoice.OPEN_STATUSES, issued_on__lte=as_of)
+
+
+def ar_aging(*, as_of: datetime.date | None = None) -> Report:
+    """Open invoice balances per customer by days past due on `as_of`; credits (settled claims, …) reduce
+    the customer's total. `current` = not yet due."""
+    as_of = as_of or tenant_today()
+    # Aggregate by customer id alone (a hash aggregate over the open invoices), then join the 2,000-odd
+    # result rows to their customers for code and name; grouping by code and name too made PostgreSQL sort
+    # all 60,000 joined rows on disk first (~2x slower at 100,000 invoices). Still one query.
+    grouped = (
+        _open_invoices(as_of).values("customer_id").annotate(**_aging_buckets(as_of), invoices=Count("pk")).order_by()
     )
+    inner, params = grouped.query.sql_with_params()
+    customers = connection.ops.quote_name(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT aging.*, c.code AS customer__code, c.name AS customer__name FROM ({inner}) aging "  # noqa: S608
+            f"JOIN {customers} c ON c.id = aging.customer_id ORDER BY c.name, aging.customer_id",
+            params,
+        )
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     credits = dict(
         CustomerCredit.objects.filter(issued_on__lte=as_of)
         .values("customer_id")
@@ -93,24 +113,50 @@ def ar_aging(*, as_of: datetime.date | None = None) -> Report:
     )
 
 
+def ar_aging_totals(*, as_of: datetime.date | None = None) -> dict[str, Decimal]:
+    """The totals row of `ar_aging` (same buckets, credits of customers with open invoices, total) as one
+    aggregate over all open invoices plus one over credits — without grouping by customer, for the
+    dashboard."""
+    as_of = as_of or tenant_today()
+    totals = _open_invoices(as_of).aggregate(**_aging_buckets(as_of))
+    credits = CustomerCredit.objects.filter(
+        issued_on__lte=as_of, customer__in=_open_invoices(as_of).values("customer_id")
+    ).aggregate(total=_money("amount"))["total"]
+    keys = [key for key, *_ in AGING_BUCKETS]
+    totals["credits"] = credits
+    totals["total"] = sum((totals[key] for key in keys), ZERO) - credits
+    return totals
+
+
 def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -> Report:
     """Purchase orders with money still owed to the supplier, due (pickup + terms) on or before
-    `as_of + within_days`, oldest first."""
+    `as_of + within_days`, oldest first. Supplier credits (settled claims on the order's lines) reduce
+    what is open."""
     as_of = as_of or tenant_today()
+    credited = (
+        SupplierCredit.objects.filter(purchase_order=OuterRef("pk"), issued_on__lte=as_of)
+        .values("purchase_order")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
     orders = (
         PurchaseOrder.objects.filter(
             status__in=[PurchaseOrder.Status.CONFIRMED, PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CLOSED]
         )
         .select_related("supplier")
         .prefetch_related("lines")
-        .annotate(paid=Coalesce(Sum("payment_allocations__amount"), Value(ZERO), output_field=MONEY))
+        .annotate(
+            paid=Coalesce(Sum("payment_allocations__amount"), Value(ZERO), output_field=MONEY),
+            # A subquery, not a second join: joining credits too would multiply the payment sum.
+            credited=Coalesce(Subquery(credited), Value(ZERO), output_field=MONEY),
+        )
         .order_by("pickup_date", "pk")
     )
     horizon = as_of + datetime.timedelta(days=within_days)
     rows = []
     for order in orders:
         due_on = order.pickup_date + datetime.timedelta(days=order.terms)
-        open_amount = order.total - order.paid
+        open_amount = order.total - order.paid - order.credited
         if open_amount <= ZERO or due_on > horizon:
             continue
         rows.append(
@@ -121,6 +167,7 @@ def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -
                 "days_overdue": max((as_of - due_on).days, 0),
                 "total": order.total,
                 "paid": order.paid,
+                "credits": order.credited,
                 "open": open_amount,
             }
         )
@@ -132,13 +179,14 @@ def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -
         ("days_overdue", "Days overdue"),
         ("total", "Total"),
         ("paid", "Paid"),
+        ("credits", "Credits"),
         ("open", "Open"),
     ]
     return Report(
         title="Payables due",
         columns=columns,
         rows=rows,
-        totals=_sum_rows(rows, ["total", "paid", "open"]),
+        totals=_sum_rows(rows, ["total", "paid", "credits", "open"]),
         params={"as_of": as_of, "within_days": within_days},
     )
 
@@ -150,31 +198,41 @@ MARGIN_GROUPS = {
 }
 
 
+def _margin_lines(date_from: datetime.date | None, date_to: datetime.date | None):
+    lines = SalesOrderLine.objects.exclude(order__status__in=[SalesOrder.Status.DRAFT, SalesOrder.Status.CANCELLED])
+    if date_from:
+        lines = lines.filter(order__delivery_date__gte=date_from)
+    if date_to:
+        lines = lines.filter(order__delivery_date__lte=date_to)
+    return lines
+
+
+def _margin_sums() -> dict[str, Coalesce]:
+    return {
+        # margin first: later names would shadow the line's own `cost` column
+        "margin": _money(
+            Case(When(cost__isnull=False, then=F("amount") - F("cost")), default=Value(ZERO), output_field=MONEY)
+        ),
+        "sales": _money("amount"),
+        "cost": _money("cost"),
+    }
+
+
+def margin_totals(*, date_from: datetime.date | None = None, date_to=None) -> dict[str, Decimal]:
+    """The totals row of `margin_by` (sales, cost, margin) as one ungrouped aggregate, for the dashboard."""
+    return _margin_lines(date_from, date_to).aggregate(**_margin_sums())
+
+
 def margin_by(*, by: str = "customer", date_from: datetime.date | None = None, date_to=None) -> Report:
     """Sales and margin of confirmed-or-later orders (by delivery date), grouped by customer, product or
     month. Margin counts sourced lines only (an unsourced line has no known cost); margin % is of all sales."""
     if by not in MARGIN_GROUPS:
         by = "customer"
     group, label = MARGIN_GROUPS[by]
-    lines = SalesOrderLine.objects.exclude(order__status__in=[SalesOrder.Status.DRAFT, SalesOrder.Status.CANCELLED])
-    if date_from:
-        lines = lines.filter(order__delivery_date__gte=date_from)
-    if date_to:
-        lines = lines.filter(order__delivery_date__lte=date_to)
+    lines = _margin_lines(date_from, date_to)
     if by == "month":
         lines = lines.annotate(month=TruncMonth("order__delivery_date"))
-    rows = list(
-        lines.values(group)
-        .annotate(
-            # margin first: later names would shadow the line's own `cost` column
-            margin=_money(
-                Case(When(cost__isnull=False, then=F("amount") - F("cost")), default=Value(ZERO), output_field=MONEY)
-            ),
-            sales=_money("amount"),
-            cost=_money("cost"),
-        )
-        .order_by(group)
-    )
+    rows = list(lines.values(group).annotate(**_margin_sums()).order_by(group))
     for row in rows:
         value = row.pop(group)
         row["group"] = value.strftime("%Y-%m") if by == "month" and value else value
@@ -246,21 +304,20 @@ def dashboard(*, today: datetime.date | None = None) -> Dashboard:
     """The morning numbers: what customers owe (and how much is late), what is due to suppliers this week,
     the open order book, this month's sales and margin, open claims, and the aging profile for the chart."""
     today = today or tenant_today()
-    aging = ar_aging(as_of=today)
-    totals = aging.totals or {key: ZERO for key, *_ in AGING_BUCKETS}
+    totals = ar_aging_totals(as_of=today)
     buckets = [(label, totals.get(key, ZERO)) for key, label, *_ in AGING_BUCKETS]
     open_sales = SalesOrder.objects.filter(status__in=SalesOrder.OPEN_STATUSES).aggregate(
         count=Count("pk"), value=_money("total")
     )
-    month = margin_by(by="customer", date_from=today.replace(day=1), date_to=today)
+    month = margin_totals(date_from=today.replace(day=1), date_to=today)
     return Dashboard(
         receivables=totals.get("total", ZERO),
         overdue=sum((amount for label, amount in buckets[1:]), ZERO),
         payables_due_7_days=payables_due(as_of=today, within_days=7).totals.get("open", ZERO),
         open_sales_orders=open_sales["count"],
         open_sales_value=open_sales["value"],
-        month_sales=month.totals.get("sales", ZERO),
-        month_margin=month.totals.get("margin", ZERO),
+        month_sales=month["sales"],
+        month_margin=month["margin"],
         open_claims=Claim.objects.filter(status__in=[Claim.Status.OPEN, Claim.Status.APPROVED]).count(),
         aging=buckets,
     )

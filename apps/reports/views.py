@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import SafeString, mark_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, permission_classes
@@ -91,6 +93,20 @@ def _csv(report: selectors.Report, name: str) -> HttpResponse:
     return response
 
 
+def _table_body(report: selectors.Report) -> SafeString:
+    """The table rows as HTML, built in Python: the AR aging of 2,000 customers is 18,000 cells, which the
+    template engine took ~100 ms to loop over. Every value is escaped; None shows as a dash."""
+    keys = [key for key, _label in report.columns]
+    parts = []
+    for row in report.rows:
+        cells = [
+            "<td>—</td>" if (value := row.get(key)) is None else f"<td>{html.escape(str(value))}</td>" for key in keys
+        ]
+        parts.append(f"<tr>{''.join(cells)}</tr>")
+    # Every value above went through html.escape; the markup around it is ours.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
 @capability_required(Capability.READ)
 def report_index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html", {"reports": [(slug, title) for slug, (title, *_r) in REPORTS.items()]})
@@ -114,7 +130,7 @@ def report_page(request: HttpRequest, name: str) -> HttpResponse:
         "title": title,
         "name": name,
         "report": report,
-        "rows": [[row.get(key) for key, _label in report.columns] for row in report.rows],
+        "body": _table_body(report),
         "totals": [report.totals.get(key, "") if report.totals else "" for key, _label in report.columns],
         "fields": [
             {"name": param, "label": param.replace("_", " ").capitalize(), "value": request.GET.get(param, "")}

@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
-from apps.accounting.models import CustomerCredit, Invoice, Payment
+from apps.accounting.models import CustomerCredit, Invoice, Payment, SupplierCredit
 from apps.purchasing.models import PurchaseOrder
 from apps.reports import selectors
 from apps.sales.models import SalesOrder
@@ -26,6 +26,7 @@ def test_seed_demo_adds_orders_invoices_and_payments_once(world, db):
         aging = selectors.ar_aging()
         assert aging.totals["total"] > 0 and aging.totals["days_over_90"] > 0
         assert selectors.margin_by(by="month").rows
+        assert SupplierCredit.objects.filter(claim__purchase_line__isnull=False).exists()
     before = {schema: _counts(schema) for schema in ("acme", "globex")}
     call_command("seed_demo", verbosity=0)
     assert {schema: _counts(schema) for schema in ("acme", "globex")} == before

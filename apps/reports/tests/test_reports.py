@@ -92,6 +92,35 @@ def test_aging_counts_open_balances_only_and_subtracts_credits(in_a):
     assert row["total"] == Decimal("1850.00")
 
 
+def test_dashboard_totals_agree_with_the_grouped_reports(in_a):
+    """The dashboard reads ungrouped aggregates; they must equal the totals rows of the grouped reports."""
+    owing, credited_only = CustomerFactory(), CustomerFactory()
+    for days_overdue in (-5, 12, 45, 75, 200):
+        _invoice_due(in_a.manager, owing, AS_OF - datetime.timedelta(days=days_overdue))
+    _invoice_due(in_a.manager, CustomerFactory(), AS_OF + datetime.timedelta(days=3))
+    accounting.customer_credit_create(user=in_a.manager, customer=owing, amount=Decimal("120"), reason="Claim")
+    # A credit of a customer with nothing open is not in the aging (no row), so not in its totals either.
+    accounting.customer_credit_create(user=in_a.manager, customer=credited_only, amount=Decimal("55"), reason="Claim")
+    order_with_lines(status=SalesOrder.Status.CONFIRMED, delivery_date=AS_OF)
+    as_of = datetime.date.today()
+    aging = selectors.ar_aging(as_of=as_of).totals
+    assert selectors.ar_aging_totals(as_of=as_of) == aging and aging["credits"] == Decimal("120.00")
+    month = selectors.margin_by(by="customer", date_from=AS_OF.replace(day=1), date_to=AS_OF).totals
+    assert selectors.margin_totals(date_from=AS_OF.replace(day=1), date_to=AS_OF) == month
+    assert month["sales"] == Decimal("3000.00")
+    figures = selectors.dashboard(today=as_of)
+    assert figures.receivables == aging["total"] and figures.receivables > 0
+
+
+def test_report_pages_escape_every_cell(tenant_a, client_for):
+    with tenant_context(tenant_a.tenant):
+        customer = CustomerFactory(name="<script>alert(1)</script> & Sons")
+        _invoice_due(tenant_a.manager, customer, datetime.date(2026, 1, 1))
+    page = client_for(tenant_a, tenant_a.viewer).get("/reports/ar-aging/").content.decode()
+    assert "<script>alert(1)" not in page
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons</td>" in page and "<td>3000.00</td>" in page
+
+
 def test_payables_due_lists_open_supplier_balances_by_due_date(in_a):
     received = purchase_with_lines(
         1, status=PurchaseOrder.Status.RECEIVED, pickup_date=datetime.date(2026, 6, 1), terms=14
