@@ -5,7 +5,9 @@
 On a throwaway embedded cluster: builds N migrated tenants, then adds a benchmark-only migration to
 the audit app (a copy of its migrations in a temporary package, through MIGRATION_MODULES; the
 project's files are not touched) and times, each starting from the same state:
-  - plain django-tenants' command, standard executor;
+  - plain django-tenants' command, standard executor, in-process; then standard and multiprocessing
+    executors each in a new process (bench/plain_migrate_schemas.py: django-tenants' own command class;
+    the multiprocessing executor hangs in-process, its pool is never closed);
   - ours, sequential and with --parallel;
   - the floor: the same SQL (from sqlmigrate) run per schema over one connection, plus the record.
 Prints a table; asserts nothing.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import shutil
 import statistics
@@ -23,7 +26,7 @@ import tempfile
 from io import StringIO
 from pathlib import Path
 
-from common import QUIET, ROOT, build_fleet, print_table, setup_django, timed
+from common import QUIET, ROOT, build_fleet, plain_subprocess, print_table, setup_django, timed
 
 PACKAGE = "bench_audit_migrations"
 NAME = "9000_bench_flag"
@@ -84,6 +87,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tenants", type=int, default=100, help="number of tenant schemas (default 100)")
     parser.add_argument("--parallel", type=int, default=os.cpu_count() or 2, help="workers for ours --parallel")
+    parser.add_argument(
+        "--clone", action="store_true", help="build the fleet by cloning the tenant template (faster at 1,000)"
+    )
+    parser.add_argument(
+        "--plain",
+        choices=("all", "new-process", "multiprocessing"),
+        default="all",
+        help="plain django-tenants runs: all (default), only those in a new process, or only the "
+        "multiprocessing executor (the standard executor takes many minutes at 1,000 tenants)",
+    )
     args = parser.parse_args()
 
     package = _copy_audit_migrations()
@@ -92,7 +105,7 @@ def main() -> None:
     from django.db import connection, transaction
     from django_tenants.management.commands.migrate_schemas import Command as PlainMigrateSchemas
 
-    names = build_fleet(args.tenants, args.parallel)
+    names = build_fleet(args.tenants, args.parallel, clone=args.clone)
     _add_migration(package)
     out = StringIO()
     connection.set_schema(names[0])  # the tenant router emits audit's SQL only in a tenant schema
@@ -115,14 +128,26 @@ def main() -> None:
                         "INSERT INTO django_migrations (app, name, applied) VALUES ('audit', %s, now())", [NAME]
                     )
 
+    # The subprocesses see the same benchmark migration: the temporary package on PYTHONPATH.
+    bench_env = {
+        "BENCH_MIGRATION_MODULES": json.dumps({"audit": PACKAGE}),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(package.parent), os.environ.get("PYTHONPATH")])),
+    }
     runs = [
         ("plain django-tenants, standard executor", lambda: call_command(
             PlainMigrateSchemas(), tenant=True, executor="standard", **QUIET)),
+        ("plain django-tenants, standard executor (new process)", lambda: plain_subprocess(
+            "standard", extra_env=bench_env)),
+        ("plain django-tenants, multiprocessing executor (new process)", lambda: plain_subprocess(
+            "multiprocessing", extra_env=bench_env)),
         ("ours, sequential", lambda: call_command("migrate_schemas", tenant=True, **QUIET)),
         (f"ours, --parallel {args.parallel}", lambda: call_command(
             "migrate_schemas", tenant=True, parallel=args.parallel, **QUIET)),
         ("floor: same SQL per schema, one connection", floor),
     ]  # fmt: skip
+    if args.plain != "all":
+        skip = 2 if args.plain == "multiprocessing" else 1
+        runs = runs[skip:]
     rows = []
     for label, run in runs:
         _undo(names)

@@ -46,15 +46,51 @@ def test_production_uses_tenant_engine_and_https_settings():
     assert result.stdout.strip() == "django_tenants.postgresql_backend"
 
 
-def test_production_check_deploy_is_clean():
-    env = {**_clean_environ(), **PROD_ENV}
-    env["DJANGO_SETTINGS_MODULE"] = "projectmeats.settings.production"
-    result = subprocess.run(
+def _check_deploy(variables: dict) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in _clean_environ().items() if key not in variables}
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env={**clean, **variables},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_production_check_deploy_is_clean():
+    result = _check_deploy({**PROD_ENV, "DJANGO_SETTINGS_MODULE": "projectmeats.settings.production"})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+EXAMPLE_ENVIRONMENTS = ("dev", "uat", "prod")
+
+
+def _read_env_file(path: Path) -> dict:
+    """KEY=value lines as docker --env-file reads them: no quotes, no export, # comments."""
+    variables = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        assert sep and key.isidentifier() and key == key.upper(), f"{path.name}:{number}: not KEY=value: {line!r}"
+        variables[key] = value
+    return variables
+
+
+@pytest.mark.parametrize("environment", EXAMPLE_ENVIRONMENTS)
+def test_example_environment_passes_check_deploy_without_warnings(environment):
+    variables = _read_env_file(ROOT / "deploy" / f"env.{environment}.example")
+    assert variables["DJANGO_SETTINGS_MODULE"] == "projectmeats.settings.production"
+    result = _check_deploy(variables)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("environment", EXAMPLE_ENVIRONMENTS)
+def test_example_environment_holds_placeholders_not_secrets(environment):
+    variables = _read_env_file(ROOT / "deploy" / f"env.{environment}.example")
+    assert set(PROD_ENV) <= set(variables)
+    assert "REPLACE-ME" in variables["SECRET_KEY"]
+    assert ":REPLACE-ME@" in variables["DATABASE_URL"]
+    assert ".example" in variables["BASE_DOMAIN"]  # reserved TLD: never a real host
