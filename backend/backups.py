@@ -25,10 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import re
 import secrets
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -41,7 +38,14 @@ import psycopg
 from django.db import connection
 from django.utils import timezone
 
-from backend.provisioning import pg_dump_path
+from backend.pg_tools import (
+    PgToolMissing,
+    connection_args,
+    executable_dump_sql,
+    execute_dump_sql,
+    pg_dump_path,
+    pg_tool,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,30 +61,15 @@ def manifest_path(dump: Path) -> Path:
     return dump.with_name(dump.name + MANIFEST_SUFFIX)
 
 
-def pg_tool(name: str) -> str:
-    """pg_dump's siblings (pg_restore) from the same installation, so versions always match."""
-    sibling = Path(pg_dump_path()).with_name(name)
-    if sibling.exists():
-        return str(sibling)
-    found = shutil.which(name)
-    if not found:
-        raise BackupError(f"{name} not found next to pg_dump or on PATH")
-    return found
+def _tool(name: str) -> str:
+    try:
+        return pg_dump_path() if name == "pg_dump" else pg_tool(name)
+    except PgToolMissing as exc:
+        raise BackupError(str(exc)) from exc
 
 
 def _db_settings() -> dict[str, Any]:
     return connection.settings_dict
-
-
-def _connection_args(dbname: str | None = None) -> tuple[list[str], dict[str, str]]:
-    """Command-line connection arguments and environment, as provisioning's `_dump_template` builds them."""
-    db = _db_settings()
-    args = ["--dbname", dbname or db["NAME"], "--username", db.get("USER") or "postgres"]
-    if db.get("HOST"):
-        args += ["--host", db["HOST"]]
-    if db.get("PORT"):
-        args += ["--port", str(db["PORT"])]
-    return args, {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
 
 
 def _connect(dbname: str | None = None) -> psycopg.Connection:
@@ -154,7 +143,7 @@ def backup_schema(*, schema: str, output: Path) -> BackupResult:
     output = Path(output)
     if not output.parent.is_dir():
         raise BackupError(f"directory {output.parent} does not exist")
-    args, env = _connection_args()
+    args, env = connection_args()
     partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
     try:
         with _connect() as conn, conn.cursor() as cursor:
@@ -164,7 +153,7 @@ def backup_schema(*, schema: str, output: Path) -> BackupResult:
             stats = table_stats(cursor, schema)
             _run(
                 [
-                    pg_dump_path(),
+                    _tool("pg_dump"),
                     "--format",
                     "custom",
                     "--schema",
@@ -265,9 +254,9 @@ def _first_line(exc: BaseException) -> str:
 def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> str:
     """Plain SQL that recreates the dump's schema under `new_schema` (renamed by PostgreSQL, see above)."""
     with _scratch_database() as scratch, tempfile.TemporaryDirectory() as tmp:
-        args, env = _connection_args(scratch)
+        args, env = connection_args(scratch)
         _run(
-            [pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
             + args
             + [str(dump)],
             env,
@@ -282,7 +271,7 @@ def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> st
         sql_file = Path(tmp) / "restore.sql"
         _run(
             [
-                pg_dump_path(),
+                _tool("pg_dump"),
                 "--schema",
                 new_schema,
                 "--no-owner",
@@ -300,32 +289,8 @@ def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> st
         return executable_dump_sql(sql_file.read_text())
 
 
-_HEADER_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config\(|\\restrict |--|\s*$)")
-_FOOTER_LINE = re.compile(r"^(\\unrestrict |--|\s*$)")
-
-
-def executable_dump_sql(sql: str) -> str:
-    """pg_dump's plain SQL without its session header (SETs that would outlive our transaction, such as
-    an empty search_path) and without psql's \\restrict / \\unrestrict meta-commands.
-
-    Only the leading and trailing lines are touched: a line in the middle may be the continuation of a
-    multi-line string in the data ("...\\n-- not a comment"), and must stay byte for byte.
-    """
-    lines = sql.split("\n")
-    start, end = 0, len(lines)
-    while start < end and _HEADER_LINE.match(lines[start]):
-        start += 1
-    while end > start and _FOOTER_LINE.match(lines[end - 1]):
-        end -= 1
-    return "\n".join(lines[start:end]) + "\n"
-
-
-def execute_restore_sql(sql: str) -> None:
-    """Run the renamed schema's SQL on Django's connection (inside the caller's transaction)."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        # The dump's body sets these two to their usual values; hand the session back as it was.
-        cursor.execute("RESET default_tablespace; RESET default_table_access_method")
+# Kept under its old name for callers: run the renamed schema's SQL inside the caller's transaction.
+execute_restore_sql = execute_dump_sql
 
 
 def stats_mismatch(*, expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any]]) -> str | None:

