@@ -7,9 +7,9 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
-from django_tenants.utils import get_public_schema_name, schema_context
+from django_tenants.utils import get_public_schema_name
 
-from apps.audit.services import audit_record
+from apps.audit.services import platform_audit_record
 
 from .models import User
 
@@ -22,8 +22,7 @@ def _on_public_host(request: HttpRequest | None) -> bool:
 @receiver(user_logged_in, dispatch_uid="accounts.audit_platform_login")
 def audit_platform_login(sender, request: HttpRequest | None, user, **kwargs) -> None:
     if _on_public_host(request):
-        with schema_context(get_public_schema_name()):
-            audit_record(action="auth.login", actor=user, target=user, changes={"method": "admin"})
+        platform_audit_record(action="auth.login", actor=user, target=user, changes={"method": "admin"})
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.audit_platform_login_failed")
@@ -34,5 +33,6 @@ def audit_platform_login_failed(sender, credentials: dict, request: HttpRequest 
     email = (credentials.get("username") or credentials.get("email") or "").strip()
     user = User.objects.filter(email__iexact=email).first() if email else None
     if user is not None:
-        with schema_context(get_public_schema_name()):
-            audit_record(action="auth.login_failed", target=user, changes={"reason": "bad_credentials", "via": "admin"})
+        platform_audit_record(
+            action="auth.login_failed", target=user, changes={"reason": "bad_credentials", "via": "admin"}
+        )

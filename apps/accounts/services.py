@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from apps.audit.services import audit_record
+from apps.audit.services import audit_record, platform_audit_record
 from backend.exceptions import ApplicationError
 
 from .links import tenant_url
@@ -86,15 +86,13 @@ def user_temporary_password_set(*, user: User, actor: User | None, password: str
     """Give `user` a temporary password (generated unless given) that they must replace at their next
     sign-in before any other page opens (IAM-14). A platform event: audited in the public log.
     Returns the temporary password, to be handed over out of band."""
-    from django_tenants.utils import get_public_schema_name, schema_context
 
     password = password or secrets.token_urlsafe(12)
     _password_checked(password, user=user)
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    with schema_context(get_public_schema_name()):
-        audit_record(action="user.temporary_password_set", actor=actor, target=user, changes={})
+    platform_audit_record(action="user.temporary_password_set", actor=actor, target=user, changes={})
     return password
 
 

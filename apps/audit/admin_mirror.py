@@ -18,7 +18,7 @@ from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from .models import AuditEvent
-from .services import audit_record
+from .services import platform_audit_record
 
 _ACTION_NAMES = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admin.delete"}
 
@@ -26,22 +26,21 @@ _ACTION_NAMES = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admin
 def mirror_admin_log_entries(*, entries: Iterable[LogEntry]) -> list[AuditEvent]:
     """Record each admin LogEntry as a platform event in `public`, whatever schema is active."""
     events = []
-    with schema_context(get_public_schema_name()):
-        for entry in entries:
-            content_type = entry.content_type
-            events.append(
-                audit_record(
-                    action=_ACTION_NAMES.get(entry.action_flag, "admin.action"),
-                    actor=entry.user,
-                    object_type=content_type.app_label + "." + content_type.model if content_type else "",
-                    object_id=entry.object_id or "",
-                    changes={
-                        "object_repr": entry.object_repr,
-                        "change_message": entry.get_change_message(),
-                        "admin_log_entry_id": entry.pk,
-                    },
-                )
+    for entry in entries:
+        content_type = entry.content_type
+        events.append(
+            platform_audit_record(
+                action=_ACTION_NAMES.get(entry.action_flag, "admin.action"),
+                actor=entry.user,
+                object_type=content_type.app_label + "." + content_type.model if content_type else "",
+                object_id=entry.object_id or "",
+                changes={
+                    "object_repr": entry.object_repr,
+                    "change_message": entry.get_change_message(),
+                    "admin_log_entry_id": entry.pk,
+                },
             )
+        )
     return events
 
 

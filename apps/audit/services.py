@@ -9,6 +9,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from backend.request_context import current
 
@@ -78,3 +79,10 @@ def audit_record(
         event.hash = row_hash(prev_hash=event.prev_hash, row=event.__dict__)
         event.save(force_insert=True)
     return event
+
+
+def platform_audit_record(**kwargs: Any) -> AuditEvent:
+    """`audit_record` into the PUBLIC log (platform events: admin actions, tenant lifecycle, platform
+    sign-ins), whatever schema is active."""
+    with schema_context(get_public_schema_name()):
+        return audit_record(**kwargs)

@@ -24,7 +24,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from apps.accounts.mfa import mfa_enrolled
 from apps.accounts.permissions import Capability, require_capability
 from apps.accounts.services import membership_ensure, user_ensure
-from apps.audit.services import audit_record
+from apps.audit.services import audit_record, platform_audit_record
 from backend.backups import (
     BackupError,
     execute_restore_sql,
@@ -246,8 +246,7 @@ def tenant_security_update(*, tenant: Client, user, require_mfa: bool) -> Client
 
 def _platform_audit(*, action: str, actor, tenant: Client, changes: dict) -> None:
     """Platform events about tenants go to the PUBLIC audit log, whatever schema is active."""
-    with schema_context(get_public_schema_name()):
-        audit_record(action=action, actor=actor, target=tenant, changes=changes)
+    platform_audit_record(action=action, actor=actor, target=tenant, changes=changes)
 
 
 def _forget_routing_on_commit(tenant: Client) -> None:
