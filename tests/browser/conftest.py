@@ -49,6 +49,15 @@ def live_server_port(world, django_db_blocker) -> int:
 
 
 @pytest.fixture(scope="session")
+def demo_world(world, django_db_blocker):
+    """The committed demo world (acme, globex) for journeys that use the demo logins; seeded once."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
@@ -80,3 +89,12 @@ def url_for(live_server_port):
         return f"http://{host}:{live_server_port}{path}"
 
     return make
+
+
+def sign_in(page, base: str, email: str, password: str) -> None:
+    """Sign in through the real login page of `base` (e.g. http://acme.localhost:PORT) and wait for /."""
+    page.goto(f"{base}/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")

@@ -2,27 +2,17 @@
 to done and watch the dashboard's red count fall; the evidence URL opened in a globex session is refused."""
 
 import pytest
-from django.core.management import call_command
 
 from apps.tenants.management.commands.seed_demo import DEMO_PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture(scope="session")
-def demo_world(world, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-
-
 def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, DEMO_PASSWORD)
 
 
 def _count(page, rag: str) -> int:

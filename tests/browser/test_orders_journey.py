@@ -5,12 +5,12 @@ gone from aging. The invoice URL on globex.localhost is refused (404)."""
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
 from apps.accounting.models import Invoice
 from apps.tenants.management.commands.seed_demo import DEMO_PASSWORD
 from apps.tenants.models import Client
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -18,18 +18,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 CUSTOMER = "Tex-Border Export"
 
 
-@pytest.fixture(scope="session")
-def demo_world(world, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-
-
 def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, DEMO_PASSWORD)
 
 
 def _click(page, name: str) -> None:

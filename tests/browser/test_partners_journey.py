@@ -2,28 +2,18 @@
 by search, and fail to open it on globex.localhost."""
 
 import pytest
-from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
 from apps.partners.models import Supplier
 from apps.tenants.management.commands.seed_demo import DEMO_PASSWORD
 from apps.tenants.models import Client
+from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
-@pytest.fixture(scope="session")
-def demo_world(world, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", verbosity=0)
-
-
 def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, email, DEMO_PASSWORD)
 
 
 def test_staff_creates_supplier_with_plant_finds_it_and_globex_cannot_open_it(demo_world, page, live_server_port):
