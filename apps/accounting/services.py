@@ -14,11 +14,11 @@ from django.db.models import Sum
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
 from apps.numbering.services import document_number_next
-from apps.partners.models import tenant_today
 from apps.purchasing.models import PurchaseOrder
 from apps.records.documents import audit_value, locked, status_transition, validation_errors
 from apps.records.services import RecordInvalid
 from apps.sales.models import SalesOrder
+from backend.clock import tenant_today
 from backend.exceptions import ApplicationError
 from backend.money import to_cents
 

@@ -9,7 +9,8 @@ import datetime
 from django_tenants.utils import tenant_context
 
 from apps.accounts.models import User
-from apps.partners.models import Carrier, Plant, Supplier, tenant_today
+from apps.partners.models import Carrier, Plant, Supplier
+from backend.clock import tenant_today
 
 from . import services
 from .models import ComplianceItem, ComplianceTask

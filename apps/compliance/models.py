@@ -8,25 +8,16 @@ the services check that each id belongs to an active member of the tenant.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 
 from django.core.validators import MaxValueValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 
-from apps.partners.models import Carrier, Plant, Supplier, tenant_today
+from apps.partners.models import Carrier, Plant, Supplier
 from apps.records.models import TrackedRecord, search_document, search_index
+from backend.clock import tenant_today
 
 from .recurrence import describe
-
-
-def tenant_zone() -> zoneinfo.ZoneInfo:
-    """The active tenant's time zone (UTC if unset or unknown): "today" and RAG follow its calendar."""
-    name = getattr(getattr(connection, "tenant", None), "time_zone", "") or "UTC"
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 class Rag(models.TextChoices):

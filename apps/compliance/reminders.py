@@ -13,9 +13,9 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 
 from apps.accounts.models import User
-from apps.partners.models import tenant_today
 from apps.tenants.models import Client
 from apps.tenants.selectors import tenant_url
+from backend.clock import tenant_today
 
 from .models import ComplianceTask, Rag, TaskReminder
 from .selectors import OPEN_STATUSES, rag_filter, tenant_members

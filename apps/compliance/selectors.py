@@ -12,8 +12,8 @@ from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet
 
 from apps.accounts.models import Membership
-from apps.partners.models import tenant_today
 from apps.records.selectors import RecordFilterSet, StableOrderingFilter, record_get_for_user, record_list
+from backend.clock import tenant_today
 
 from .models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion, Rag
 

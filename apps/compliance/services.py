@@ -21,12 +21,12 @@ from django_tenants.utils import schema_context
 
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
-from apps.partners.models import tenant_today
 from apps.records.services import RecordInvalid, record_archive, record_create, record_update
+from backend.clock import local_date, tenant_today
 from backend.exceptions import ApplicationError
 
 from .evidence import validate_evidence
-from .models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion, TaskTransition, tenant_zone
+from .models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion, TaskTransition
 from .recurrence import occurrences, parse_rule
 from .selectors import tenant_members
 
@@ -158,7 +158,7 @@ def compliancetask_transition(*, user, task: ComplianceTask, to_status: str, not
 
 
 def _created_on(item: ComplianceItem) -> datetime.date:
-    return timezone.localtime(item.created_at, tenant_zone()).date()
+    return local_date(item.created_at)
 
 
 def compliance_tasks_generate(*, today: datetime.date | None = None, horizon_days: int | None = None) -> int:

@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Capability, has_capability
-from apps.partners.models import tenant_today
 from apps.records.pages import Column, RecordPages, Section
+from backend.clock import tenant_today
 from backend.exceptions import ApplicationError
 
 from . import selectors, services

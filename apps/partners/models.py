@@ -4,15 +4,15 @@ the people at them (contacts) and the addresses goods move between (locations)."
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 
 from apps.records.models import AddressFields, CodedRecord, TrackedRecord, search_document, search_index
+from backend.clock import tenant_today
 
 from .validators import (
     normalize_establishment_number,
@@ -160,15 +160,6 @@ class Carrier(PartnerBase):
             "ok": "Valid",
             "unknown": "Not recorded",
         }[self.insurance_status()]
-
-
-def tenant_today() -> datetime.date:
-    name = getattr(getattr(connection, "tenant", None), "time_zone", "") or "UTC"
-    try:
-        zone = zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = zoneinfo.ZoneInfo("UTC")
-    return datetime.datetime.now(zone).date()
 
 
 class Contact(TrackedRecord):

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 
 from apps.records.selectors import RecordFilterSet, StableOrderingFilter, record_get_for_user, record_list
+from backend.clock import tenant_today
 
 from .models import (
     INSURANCE_WARNING_DAYS,
@@ -18,7 +19,6 @@ from .models import (
     PaymentTerms,
     Plant,
     Supplier,
-    tenant_today,
 )
 
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
 from apps.numbering.services import document_number_next
-from apps.partners.models import tenant_today
 from apps.records.documents import audit_value, copy_into, locked, status_transition, validation_errors
 from apps.records.services import RecordInvalid
+from backend.clock import tenant_today
 from backend.exceptions import ApplicationError
 
 from .models import PurchaseOrder, PurchaseOrderLine

@@ -17,11 +17,12 @@ from apps.accounting.models import Payment
 from apps.accounts.models import User
 from apps.claims import services as claims
 from apps.claims.models import Claim
-from apps.partners.models import Customer, Location, Plant, tenant_today
+from apps.partners.models import Customer, Location, Plant
 from apps.products.models import Product
 from apps.purchasing import services as purchasing
 from apps.purchasing.models import PurchaseOrder
 from apps.sales import services as sales
+from backend.clock import tenant_today
 from backend.exceptions import ApplicationError
 from backend.money import to_cents
 

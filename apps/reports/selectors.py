@@ -18,9 +18,10 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.accounting.models import ZERO, CustomerCredit, Invoice, SupplierCredit
 from apps.claims.models import Claim
-from apps.partners.models import Customer, tenant_today
+from apps.partners.models import Customer
 from apps.purchasing.models import PurchaseOrder
 from apps.sales.models import SalesOrder, SalesOrderLine
+from backend.clock import tenant_today
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 AGING_BUCKETS = [

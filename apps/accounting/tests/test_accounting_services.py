@@ -12,7 +12,6 @@ from apps.accounting.models import Invoice, Payment
 from apps.accounting.tests.factories import delivered_order, issued_invoice
 from apps.accounts.permissions import CapabilityDenied
 from apps.audit.models import AuditEvent
-from apps.partners.models import tenant_today
 from apps.partners.tests.factories import CustomerFactory
 from apps.purchasing.models import PurchaseOrder
 from apps.purchasing.tests.factories import order_with_lines as purchase_with_lines
@@ -20,6 +19,7 @@ from apps.records.services import RecordInvalid
 from apps.sales.models import SalesOrder
 from apps.sales.selectors import customer_credit_exposure
 from apps.sales.tests.factories import order_with_lines
+from backend.clock import tenant_today
 from backend.exceptions import ApplicationError
 
 Status = Invoice.Status

@@ -30,7 +30,7 @@ def test_password_step_sends_enrolled_user_to_challenge_without_logging_in(tenan
     assert client.session.get("_auth_user_id") is None
     # A half-signed-in visitor is anonymous everywhere else.
     assert client.get("/account/mfa/")["Location"].startswith("/login/")
-    assert client.get("/api/v1/auth/whoami/").status_code == 403
+    assert client.get("/api/v1/auth/whoami/").status_code == 401
     page = client.get("/login/verify/")
     assert page.status_code == 200 and user.email in page.content.decode()
 

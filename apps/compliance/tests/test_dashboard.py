@@ -6,7 +6,7 @@ from django_tenants.utils import tenant_context
 
 from apps.compliance.selectors import countdowns
 from apps.compliance.tests.factories import ComplianceItemFactory, ComplianceTaskFactory
-from apps.partners.models import tenant_today
+from backend.clock import tenant_today
 
 DASHBOARD = "/compliance/"
 

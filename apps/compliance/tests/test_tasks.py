@@ -9,6 +9,7 @@ from apps.audit.models import AuditEvent
 from apps.compliance.models import ComplianceTask, TaskTransition
 from apps.compliance.tests.factories import ComplianceItemFactory, ComplianceTaskFactory
 from apps.records.testing import assert_list_queries_flat
+from backend.clock import tenant_today
 
 LIST = "/compliance-tasks/"
 API = "/api/v1/compliance-tasks/"
@@ -60,7 +61,7 @@ def test_api_creates_a_task_and_another_tenants_member_cannot_be_assigned(tenant
 
 
 def test_task_list_filters_by_status_assignee_and_rag(tenant_a, client_for):
-    today = datetime.date.today()
+    today = tenant_today(tenant_a.tenant)
     with tenant_context(tenant_a.tenant):
         ComplianceTaskFactory(name="Mine open", assignee_id=tenant_a.staff.pk)
         ComplianceTaskFactory(name="Theirs in review", assignee_id=tenant_a.manager.pk, status="in_review")

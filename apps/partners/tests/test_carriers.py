@@ -7,6 +7,7 @@ from django_tenants.utils import tenant_context
 
 from apps.partners.models import Carrier
 from apps.partners.tests.factories import CarrierFactory
+from backend.clock import tenant_today
 
 URL = "/api/v1/carriers/"
 
@@ -46,7 +47,7 @@ def test_insurance_status_by_days_to_expiry(days, status):
 
 
 def test_detail_page_warns_when_insurance_expired_or_expiring(tenant_a, client_for):
-    today = datetime.date.today()
+    today = tenant_today(tenant_a.tenant)
     with tenant_context(tenant_a.tenant):
         expired = CarrierFactory(insurance_expires_on=today - datetime.timedelta(days=40))
         soon = CarrierFactory(insurance_expires_on=today + datetime.timedelta(days=10))
@@ -58,7 +59,7 @@ def test_detail_page_warns_when_insurance_expired_or_expiring(tenant_a, client_f
 
 
 def test_carriers_filter_by_insurance_status(tenant_a, client_for):
-    today = datetime.date.today()
+    today = tenant_today(tenant_a.tenant)
     with tenant_context(tenant_a.tenant):
         CarrierFactory(code="OLD", insurance_expires_on=today - datetime.timedelta(days=1))
         CarrierFactory(code="NEW", insurance_expires_on=today + datetime.timedelta(days=400))

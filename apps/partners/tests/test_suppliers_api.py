@@ -147,7 +147,8 @@ def test_other_tenants_supplier_is_not_found(tenant_a, tenant_b, client_for):
 def test_outsider_and_anonymous_are_refused(tenant_a, outsider, client_for):
     assert client_for(tenant_a, outsider).get(URL).status_code == 403
     assert client_for(tenant_a, outsider).post(URL, VALID, content_type="application/json").status_code == 403
-    assert client_for(tenant_a).get(URL).status_code == 403
+    anonymous = client_for(tenant_a).get(URL)
+    assert anonymous.status_code == 401 and anonymous["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_supplier_list_query_count_does_not_grow_with_rows(tenant_a, client_for):

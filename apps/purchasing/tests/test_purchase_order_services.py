@@ -10,13 +10,13 @@ from django_tenants.utils import tenant_context
 
 from apps.accounts.permissions import CapabilityDenied
 from apps.audit.models import AuditEvent
-from apps.partners.models import tenant_today
 from apps.partners.tests.factories import PlantFactory, SupplierFactory
 from apps.products.tests.factories import ProductFactory
 from apps.purchasing import services
 from apps.purchasing.models import PurchaseOrder
 from apps.purchasing.tests.factories import PurchaseOrderLineFactory, order_with_lines
 from apps.records.services import RecordInvalid
+from backend.clock import tenant_today
 from backend.exceptions import ApplicationError
 
 Status = PurchaseOrder.Status
