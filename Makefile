@@ -67,9 +67,17 @@ browser-deps:
 	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; \
 	fi
 
+# Awkward instants for the date-dependent tests (marker `clock`, see conftest.py): 00:30 UTC on New Year's
+# Eve is still the 30th in Chicago; 23:30 in Chicago on 31 January is already February in UTC.
+CLOCK_INSTANTS := 2026-12-31T00:30:00+00:00 2027-01-31T23:30:00-06:00
+
 test: lint lint-workflows lint-docker browser-deps
 	DJANGO_SETTINGS_MODULE=projectmeats.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -m "not browser"
+	@for instant in $(CLOCK_INSTANTS); do \
+	  echo "== date-dependent tests with the clock at $$instant =="; \
+	  PM_CLOCK_AT=$$instant $(BIN)/pytest -q -m "clock and not browser"; \
+	done
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -m browser
 
 requirements:

@@ -6,9 +6,14 @@ inside a transaction that is rolled back, and the connection is put back on `pub
 
 from __future__ import annotations
 
+import datetime
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client as DjangoClient
@@ -20,6 +25,56 @@ from apps.tenants.models import Client, Domain
 from apps.tenants.services import super_tenant_ensure, tenant_create
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+# `PM_CLOCK_AT=2026-12-31T00:30:00+00:00 pytest ...` runs the whole session with the clock started at that
+# instant (it keeps ticking). `make test` runs the date-dependent tests at awkward instants this way.
+CLOCK_AT_ENV = "PM_CLOCK_AT"
+
+
+def pytest_configure(config):
+    at = os.environ.get(CLOCK_AT_ENV, "").strip()
+    if at:
+        instant = datetime.datetime.fromisoformat(at)
+        if instant.tzinfo is None:
+            raise pytest.UsageError(f"{CLOCK_AT_ENV} needs a UTC offset, e.g. 2026-12-31T00:30:00+00:00")
+        config._pm_clock = time_machine.travel(instant, tick=True)
+        config._pm_clock.start()
+
+
+# Tests whose outcome can depend on the date: every test of the apps with calendar rules, and any test
+# module that handles dates or time itself. `make test` runs them again at the pinned instants above.
+CLOCK_DEPENDENT_APPS = ("accounting", "audit", "claims", "compliance", "partners", "purchasing", "reports", "sales")
+_TIME_IMPORTS = re.compile(
+    r"^\s*(import datetime|from datetime |import time_machine|from backend(\.clock| import clock))", re.M
+)
+
+
+def _handles_time(path: Path, seen: dict[Path, bool]) -> bool:
+    if path not in seen:
+        parts = path.relative_to(Path(__file__).parent).parts
+        in_app = len(parts) > 2 and parts[0] == "apps" and parts[1] in CLOCK_DEPENDENT_APPS
+        seen[path] = in_app or bool(_TIME_IMPORTS.search(path.read_text()))
+    return seen[path]
+
+
+def pytest_collection_modifyitems(config, items):
+    seen: dict[Path, bool] = {}
+    for item in items:
+        if _handles_time(Path(item.fspath), seen):
+            item.add_marker(pytest.mark.clock)
+
+
+def pytest_report_header(config):
+    at = os.environ.get(CLOCK_AT_ENV, "").strip()
+    return [f"clock pinned: started at {at} ({CLOCK_AT_ENV})"] if at else []
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_pm_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
 ROLES = [role.value for role in Membership.Role]
 
 

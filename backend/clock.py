@@ -10,13 +10,19 @@ from __future__ import annotations
 
 import datetime
 import functools
+import time
 import zoneinfo
 
 from django.db import connection
 from django.utils import timezone
+from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 UTC = datetime.UTC
-DEFAULT_TENANT_ZONE = "America/Chicago"
+# Zone names of tenants reached through `schema_context` (which puts a FakeTenant without a time zone on
+# the connection): schema → (zone name, expiry on the monotonic clock). `forget_zone` drops an entry when
+# a tenant changes; the expiry bounds staleness in other processes.
+_ZONE_SECONDS = 60.0
+_zones_by_schema: dict[str, tuple[str, float]] = {}
 
 
 @functools.lru_cache(maxsize=256)
@@ -29,9 +35,29 @@ def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
 
 
 def tenant_zone(tenant=None) -> zoneinfo.ZoneInfo:
-    """The time zone of `tenant`, or of the connection's tenant; UTC on the public schema."""
+    """The time zone of `tenant`, or of the connection's tenant; UTC on the public schema (the platform)."""
     tenant = tenant if tenant is not None else getattr(connection, "tenant", None)
-    return zone_named(getattr(tenant, "time_zone", "") or "")
+    schema = getattr(tenant, "schema_name", None)
+    if tenant is None or schema == get_public_schema_name():
+        return zone_named("UTC")
+    name = getattr(tenant, "time_zone", None)
+    if name is None and schema:
+        name = _zone_name_for_schema(schema)
+    return zone_named(name or "")
+
+
+def _zone_name_for_schema(schema: str) -> str:
+    cached = _zones_by_schema.get(schema)
+    if cached and cached[1] > time.monotonic():
+        return cached[0]
+    name = get_tenant_model().objects.filter(schema_name=schema).values_list("time_zone", flat=True).first() or "UTC"
+    _zones_by_schema[schema] = (name, time.monotonic() + _ZONE_SECONDS)
+    return name
+
+
+def forget_zone(schema: str) -> None:
+    """Drop the remembered zone of `schema` (call when a tenant changes)."""
+    _zones_by_schema.pop(schema, None)
 
 
 def now() -> datetime.datetime:
@@ -74,5 +100,13 @@ def day_bounds(day: datetime.date, tenant=None) -> tuple[datetime.datetime, date
     return start, end
 
 
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
+def tenant_time(tenant=None):
+    """Context manager: render and parse times in the tenant's zone (e-mails and work outside a request)."""
+    return timezone.override(tenant_zone(tenant))
+
+
+def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last calendar day of the month that contains `day` (both inclusive)."""
+    first = day.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)

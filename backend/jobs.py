@@ -16,8 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 from procrastinate.contrib.django import app
+
+from backend.clock import tenant_zone
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +53,8 @@ def run_in_schema(func: Callable[..., Any], schema_name: str | None, kwargs: dic
     if not schema_exists(schema_name):
         raise MissingTenant(f"{func.__module__}.{func.__name__}: schema {schema_name!r} does not exist")
     logger.info("job %s.%s running in schema %s", func.__module__, func.__name__, schema_name)
-    with schema_context(schema_name):
+    # Dates in the job (due today? overdue?) and the e-mails it renders follow the tenant's calendar.
+    with schema_context(schema_name), timezone.override(tenant_zone()):
         return func(**kwargs)
 
 

@@ -15,8 +15,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
+from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
+
+from backend.clock import tenant_zone
 
 _MISSING = "missing"
 
@@ -51,11 +54,20 @@ class TenantMiddleware(TenantMainMiddleware):
     (its owner's export download) open.
     """
 
+    def __call__(self, request):
+        try:
+            return super().__call__(request)
+        finally:
+            # The zone activated for this request must not leak into the next one on this thread.
+            timezone.deactivate()
+
     def process_request(self, request):
         response = super().process_request(request)
         if response is not None:
             return response
         tenant = request.tenant
+        # Templates, forms and `|date` render in the tenant's zone (UTC on the public host).
+        timezone.activate(tenant_zone(tenant))
         status = getattr(tenant, "status", "active")
         if tenant.schema_name != get_public_schema_name() and status != "active":
             if status == "offboarding" and _open_while_offboarding(request.path):

@@ -31,8 +31,9 @@ def load(tenant, invoices: int, customers: int) -> None:
     from apps.partners.models import Customer, Location
     from apps.products.models import Product
     from apps.sales.models import SalesOrder, SalesOrderLine
+    from backend.clock import tenant_today
 
-    today = datetime.date.today()
+    today = tenant_today(tenant)
     with tenant_context(tenant):
         product = Product.objects.create(code="BENCH", description="Bench ribeye", protein="beef", case_weight=60)
         buyers = Customer.objects.bulk_create(
@@ -132,6 +133,7 @@ def main() -> None:
     from apps.accounts.services import membership_ensure, user_ensure
     from apps.accounts.sessions import bind_session
     from apps.tenants.services import super_tenant_ensure, tenant_create
+    from backend.clock import tenant_today
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     super_tenant_ensure()
@@ -154,7 +156,7 @@ def main() -> None:
         ("AR aging API", "/api/v1/reports/ar-aging/"),
         ("margin by month page", "/reports/margin/?by=month"),
         ("invoices list page", "/invoices/"),
-        ("invoices API, overdue filter", f"/api/v1/invoices/?status=issued&due_to={datetime.date.today()}"),
+        ("invoices API, overdue filter", f"/api/v1/invoices/?status=issued&due_to={tenant_today(tenant)}"),
     ]
     print(f"{'case':32} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for label, url in cases:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.audit.services import audit_record, platform_audit_record
+from backend.clock import tenant_time
 from backend.exceptions import ApplicationError
 
 from .links import tenant_url
@@ -189,8 +190,9 @@ def _send_invitation(*, invitation: Invitation, token: str) -> None:
         "link": tenant_url(tenant=invitation.tenant, path=f"/invitations/{token}/"),
         "expires_at": invitation.expires_at,
     }
-    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-    body = render_to_string("accounts/email/invitation.txt", context)
+    with tenant_time(invitation.tenant):
+        subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+        body = render_to_string("accounts/email/invitation.txt", context)
     send_mail(subject, body, None, [invitation.email])
 
 

@@ -14,6 +14,7 @@ from django_tenants.utils import tenant_context
 from apps.accounts.models import User
 from apps.products.models import Product
 from apps.products.services import product_create
+from backend.clock import tenant_today
 
 from . import services
 from .models import Carrier, Contact, Customer, Location, Plant, Supplier
@@ -280,7 +281,7 @@ def _seed_customers(book: str, owner: User) -> None:
 
 
 def _seed_carriers(book: str, owner: User) -> None:
-    today = datetime.date.today()
+    today = tenant_today()
     for code, name, mc, dot, days in CARRIERS[book]:
         if not Carrier.objects.filter(code=code).exists():
             services.carrier_create(

@@ -21,7 +21,7 @@ from apps.claims.models import Claim
 from apps.partners.models import Customer
 from apps.purchasing.models import PurchaseOrder
 from apps.sales.models import SalesOrder, SalesOrderLine
-from backend.clock import tenant_today
+from backend.clock import month_bounds, tenant_today
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 AGING_BUCKETS = [
@@ -310,7 +310,9 @@ def dashboard(*, today: datetime.date | None = None) -> Dashboard:
     open_sales = SalesOrder.objects.filter(status__in=SalesOrder.OPEN_STATUSES).aggregate(
         count=Count("pk"), value=_money("total")
     )
-    month = margin_totals(date_from=today.replace(day=1), date_to=today)
+    # The whole calendar month (deliveries later this month too), as the margin-by-month report counts it.
+    month_first, month_last = month_bounds(today)
+    month = margin_totals(date_from=month_first, date_to=month_last)
     return Dashboard(
         receivables=totals.get("total", ZERO),
         overdue=sum((amount for label, amount in buckets[1:]), ZERO),

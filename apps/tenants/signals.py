@@ -3,6 +3,7 @@
 from django.db.models.signals import post_delete, post_init, post_save
 from django.dispatch import receiver
 
+from backend.clock import forget_zone
 from backend.tenancy import forget_hosts
 
 from .models import Client, Domain
@@ -22,3 +23,4 @@ def forget_domain(sender, instance: Domain, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Client)
 def forget_tenant_domains(sender, instance: Client, **kwargs) -> None:
     forget_hosts(Domain.objects.filter(tenant_id=instance.pk).values_list("domain", flat=True))
+    forget_zone(instance.schema_name)

@@ -238,6 +238,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Display formats (dates Y-m-d, times with the zone abbreviation): projectmeats/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["projectmeats.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

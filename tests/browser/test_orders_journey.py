@@ -2,14 +2,13 @@
 ship and deliver → invoice and issue → see it in AR aging → record the payment → the invoice is paid and
 gone from aging. The invoice URL on globex.localhost is refused (404)."""
 
-import datetime
-
 import pytest
 from django_tenants.utils import tenant_context
 
 from apps.accounting.models import Invoice
 from apps.tenants.management.commands.seed_demo import DEMO_PASSWORD
 from apps.tenants.models import Client
+from backend.clock import tenant_today
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -36,7 +35,7 @@ def _aging_row(page, base: str) -> str:
 def test_purchase_sale_invoice_payment_and_aging(demo_world, page, live_server_port):
     acme = f"http://acme.localhost:{live_server_port}"
     globex = f"http://globex.localhost:{live_server_port}"
-    today = datetime.date.today().isoformat()
+    today = tenant_today(Client.objects.get(schema_name="acme")).isoformat()
     _sign_in(page, acme, "manager@acme.example")
 
     # Purchase: 10 cases of pork loin from Prairie Land Pork's Storm Lake plant.

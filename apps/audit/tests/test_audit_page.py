@@ -1,7 +1,6 @@
 """The tenant audit log page (/audit/): admins and owners only, this tenant's events only, filterable."""
 
 import datetime
-import zoneinfo
 
 import pytest
 from django.db import connection
@@ -9,6 +8,7 @@ from django_tenants.utils import schema_context
 
 from apps.audit.services import audit_record
 from apps.audit.views import PAGE_SIZE
+from backend.clock import tenant_now
 
 ALLOWED = ["admin", "owner"]
 REFUSED = ["viewer", "staff", "manager"]
@@ -108,7 +108,7 @@ def test_filters_narrow_the_list(client_for, tenant_a):
 def test_date_filters_are_whole_days_in_the_tenant_time_zone(client_for, tenant_a):
     _record("alpha", action="today.event")
     # Chicago's "today" for the event recorded just now.
-    today = datetime.datetime.now(datetime.UTC).astimezone(zoneinfo.ZoneInfo(tenant_a.tenant.time_zone))
+    today = tenant_now(tenant_a.tenant)
     client = client_for(tenant_a, tenant_a.admin)
 
     def count(**params):

@@ -5,6 +5,7 @@ import datetime
 import factory
 
 from apps.compliance.models import ComplianceItem, ComplianceTask
+from backend.clock import tenant_today
 
 
 class ComplianceItemFactory(factory.django.DjangoModelFactory):
@@ -13,7 +14,7 @@ class ComplianceItemFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"SQF certificate {n}")
     category = ComplianceItem.Category.CERTIFICATE
-    starts_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+    starts_on = factory.LazyFunction(lambda: tenant_today() + datetime.timedelta(days=30))
     recurrence = "FREQ=YEARLY"
     lead_time_days = 14
 
@@ -23,5 +24,5 @@ class ComplianceTaskFactory(factory.django.DjangoModelFactory):
         model = ComplianceTask
 
     name = factory.Sequence(lambda n: f"Renew permit {n}")
-    due_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+    due_date = factory.LazyFunction(lambda: tenant_today() + datetime.timedelta(days=30))
     lead_time_days = 7

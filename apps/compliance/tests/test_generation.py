@@ -11,6 +11,7 @@ from django_tenants.utils import tenant_context
 from apps.compliance.models import ComplianceTask
 from apps.compliance.services import compliance_tasks_generate
 from apps.compliance.tests.factories import ComplianceItemFactory
+from backend.clock import tenant_today
 
 D = datetime.date
 NY = zoneinfo.ZoneInfo("America/New_York")
@@ -72,14 +73,14 @@ def test_rotation_gives_each_occurrence_to_the_next_person_and_wraps(tenant_a):
 
 def test_without_rotation_tasks_go_to_the_owner(tenant_a):
     with tenant_context(tenant_a.tenant):
-        item = ComplianceItemFactory(starts_on=datetime.date.today(), owner_id=tenant_a.staff.pk)
+        item = ComplianceItemFactory(starts_on=tenant_today(), owner_id=tenant_a.staff.pk)
         compliance_tasks_generate(horizon_days=5)
         assert list(item.tasks.values_list("assignee_id", flat=True)) == [tenant_a.staff.pk]
 
 
 def test_archived_items_generate_nothing(tenant_a):
     with tenant_context(tenant_a.tenant):
-        item = ComplianceItemFactory(starts_on=datetime.date.today(), is_archived=True)
+        item = ComplianceItemFactory(starts_on=tenant_today(), is_archived=True)
         assert compliance_tasks_generate(horizon_days=30) == 0
         assert not item.tasks.exists()
 
@@ -99,9 +100,9 @@ def test_weekly_dates_keep_their_weekday_across_the_dst_change_in_the_tenant_zon
 
 def test_command_runs_in_every_tenant_and_is_idempotent(tenant_a, tenant_b, in_memory_queue, capsys):
     with tenant_context(tenant_a.tenant):
-        ComplianceItemFactory(starts_on=datetime.date.today() + datetime.timedelta(days=3))
+        ComplianceItemFactory(starts_on=tenant_today() + datetime.timedelta(days=3))
     with tenant_context(tenant_b.tenant):
-        ComplianceItemFactory(starts_on=datetime.date.today() + datetime.timedelta(days=4))
+        ComplianceItemFactory(starts_on=tenant_today() + datetime.timedelta(days=4))
     call_command("generate_compliance_tasks", "--horizon-days=30")
     call_command("generate_compliance_tasks", "--horizon-days=30")
     for world in (tenant_a, tenant_b):
@@ -123,7 +124,7 @@ def test_command_refuses_bad_arguments_in_one_line(world, db, args, message):
 
 def test_generated_tasks_queue_their_assignment_reminder(tenant_a, in_memory_queue, django_capture_on_commit_callbacks):
     with tenant_context(tenant_a.tenant), django_capture_on_commit_callbacks(execute=True):
-        ComplianceItemFactory(starts_on=datetime.date.today(), owner_id=tenant_a.staff.pk)
+        ComplianceItemFactory(starts_on=tenant_today(), owner_id=tenant_a.staff.pk)
         compliance_tasks_generate(horizon_days=5)
     (job,) = in_memory_queue.jobs.values()
     assert (job["task_name"], job["args"]["kind"]) == ("compliance.send_task_reminder", "assigned")
@@ -133,7 +134,7 @@ def test_nightly_periodic_task_runs_the_command_for_every_tenant(tenant_a, tenan
     from apps.compliance.tasks import nightly
 
     with tenant_context(tenant_b.tenant):
-        item = ComplianceItemFactory(starts_on=datetime.date.today() + datetime.timedelta(days=1))
+        item = ComplianceItemFactory(starts_on=tenant_today() + datetime.timedelta(days=1))
     nightly(timestamp=0)
     with tenant_context(tenant_b.tenant):
         assert item.tasks.count() == 1

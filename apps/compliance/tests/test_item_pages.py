@@ -9,6 +9,7 @@ from apps.compliance.models import ComplianceItem
 from apps.compliance.tests.factories import ComplianceItemFactory, ComplianceTaskFactory
 from apps.partners.tests.factories import CarrierFactory, PlantFactory
 from apps.records.testing import assert_list_queries_flat
+from backend.clock import tenant_today
 
 LIST = "/compliance-items/"
 
@@ -88,7 +89,7 @@ def test_another_tenants_member_cannot_be_owner(tenant_a, tenant_b, client_for):
 
 
 def test_item_list_and_detail_show_rag(tenant_a, client_for):
-    today = datetime.date.today()
+    today = tenant_today(tenant_a.tenant)
     with tenant_context(tenant_a.tenant):
         item = ComplianceItemFactory(name="Carrier cargo insurance")
         ComplianceTaskFactory(item=item, due_date=today - datetime.timedelta(days=2))

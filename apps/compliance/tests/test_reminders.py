@@ -11,6 +11,7 @@ from apps.compliance.reminders import due_reminders_send, task_reminder_send
 from apps.compliance.services import compliancetask_create
 from apps.compliance.tasks import send_due_reminders, send_task_reminder
 from apps.compliance.tests.factories import ComplianceTaskFactory
+from backend.clock import tenant_today
 
 TODAY = datetime.date(2027, 5, 10)
 
@@ -68,9 +69,7 @@ def test_nightly_reminders_go_to_amber_and_red_tasks_once(tenant_a):
 
 def test_due_reminder_job_runs_inside_its_tenant(tenant_a, tenant_b):
     with tenant_context(tenant_b.tenant):
-        ComplianceTaskFactory(
-            assignee_id=tenant_b.staff.pk, due_date=datetime.date.today() - datetime.timedelta(days=1)
-        )
+        ComplianceTaskFactory(assignee_id=tenant_b.staff.pk, due_date=tenant_today() - datetime.timedelta(days=1))
     assert send_due_reminders.task(schema_name="alpha") == 0
     assert send_due_reminders.task(schema_name="beta") == 1
     assert mail.outbox[0].to == [tenant_b.staff.email]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 
 from apps.partners.models import Carrier, Contact, Customer, Location, Plant, Supplier
+from backend.clock import tenant_today
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):
@@ -47,7 +48,7 @@ class CarrierFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Reefer Lines {n}")
     mc_number = factory.Sequence(lambda n: str(100000 + n))
     dot_number = factory.Sequence(lambda n: str(2000000 + n))
-    insurance_expires_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=365))
+    insurance_expires_on = factory.LazyFunction(lambda: tenant_today() + datetime.timedelta(days=365))
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

@@ -8,6 +8,7 @@ import factory
 from apps.partners.tests.factories import PlantFactory, SupplierFactory
 from apps.products.tests.factories import ProductFactory
 from apps.purchasing.models import PurchaseOrder, PurchaseOrderLine
+from backend.clock import tenant_today
 
 
 class PurchaseOrderFactory(factory.django.DjangoModelFactory):
@@ -17,7 +18,7 @@ class PurchaseOrderFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"PO-1999-{n:05d}")
     supplier = factory.SubFactory(SupplierFactory)
     plant = factory.SubFactory(PlantFactory, supplier=factory.SelfAttribute("..supplier"))
-    pickup_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=3))
+    pickup_date = factory.LazyFunction(lambda: tenant_today() + datetime.timedelta(days=3))
 
 
 class PurchaseOrderLineFactory(factory.django.DjangoModelFactory):

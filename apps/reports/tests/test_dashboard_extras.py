@@ -5,12 +5,13 @@ import datetime
 from django_tenants.utils import tenant_context
 
 from apps.compliance.models import ComplianceTask
+from backend.clock import tenant_today
 
 
 def test_dashboard_shows_upcoming_compliance_countdowns(tenant_a, client_for):
     with tenant_context(tenant_a.tenant):
         ComplianceTask.objects.create(
-            name="Renew carrier insurance", due_date=datetime.date.today() + datetime.timedelta(days=12)
+            name="Renew carrier insurance", due_date=tenant_today() + datetime.timedelta(days=12)
         )
     page = client_for(tenant_a, tenant_a.viewer).get("/")
     assert page.status_code == 200

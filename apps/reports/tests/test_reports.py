@@ -2,6 +2,7 @@
 CSV/API agreement, the dashboard, refusals and isolation."""
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,7 @@ from apps.reports import selectors
 from apps.sales import services as sales
 from apps.sales.models import SalesOrder
 from apps.sales.tests.factories import order_with_lines
+from backend.clock import tenant_today
 
 AS_OF = datetime.date(2026, 6, 30)
 
@@ -92,6 +94,7 @@ def test_aging_counts_open_balances_only_and_subtracts_credits(in_a):
     assert row["total"] == Decimal("1850.00")
 
 
+@time_machine.travel(datetime.datetime(2026, 6, 30, 12, tzinfo=zoneinfo.ZoneInfo("America/Chicago")), tick=False)
 def test_dashboard_totals_agree_with_the_grouped_reports(in_a):
     """The dashboard reads ungrouped aggregates; they must equal the totals rows of the grouped reports."""
     owing, credited_only = CustomerFactory(), CustomerFactory()
@@ -102,7 +105,8 @@ def test_dashboard_totals_agree_with_the_grouped_reports(in_a):
     # A credit of a customer with nothing open is not in the aging (no row), so not in its totals either.
     accounting.customer_credit_create(user=in_a.manager, customer=credited_only, amount=Decimal("55"), reason="Claim")
     order_with_lines(status=SalesOrder.Status.CONFIRMED, delivery_date=AS_OF)
-    as_of = datetime.date.today()
+    as_of = tenant_today()
+    assert as_of == AS_OF
     aging = selectors.ar_aging(as_of=as_of).totals
     assert selectors.ar_aging_totals(as_of=as_of) == aging and aging["credits"] == Decimal("120.00")
     month = selectors.margin_by(by="customer", date_from=AS_OF.replace(day=1), date_to=AS_OF).totals
@@ -110,6 +114,19 @@ def test_dashboard_totals_agree_with_the_grouped_reports(in_a):
     assert month["sales"] == Decimal("3000.00")
     figures = selectors.dashboard(today=as_of)
     assert figures.receivables == aging["total"] and figures.receivables > 0
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 15, 21, 30, tzinfo=zoneinfo.ZoneInfo("America/Chicago")), tick=False)
+def test_dashboard_this_month_is_the_margin_reports_current_month(in_a):
+    """15 June, 21:30 in Chicago (already the 16th in UTC): "this month" is June on the tenant's calendar, all
+    of it — a delivery later this month counts as it does in the margin-by-month report."""
+    for delivery in (datetime.date(2026, 5, 31), datetime.date(2026, 6, 1), datetime.date(2026, 6, 25)):
+        order_with_lines(status=SalesOrder.Status.CONFIRMED, delivery_date=delivery)
+    order_with_lines(status=SalesOrder.Status.CONFIRMED, delivery_date=datetime.date(2026, 7, 1))
+    june = next(row for row in selectors.margin_by(by="month").rows if row["group"] == "2026-06")
+    figures = selectors.dashboard()
+    assert (figures.month_sales, figures.month_margin) == (june["sales"], june["margin"])
+    assert figures.month_sales == 2 * selectors.margin_by(by="month").rows[0]["sales"]
 
 
 def test_report_pages_escape_every_cell(tenant_a, client_for):

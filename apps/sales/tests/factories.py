@@ -8,6 +8,7 @@ import factory
 from apps.partners.tests.factories import CustomerFactory, LocationFactory
 from apps.products.tests.factories import ProductFactory
 from apps.sales.models import SalesOrder, SalesOrderLine
+from backend.clock import tenant_today
 from backend.money import line_amount
 
 
@@ -18,7 +19,7 @@ class SalesOrderFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"SO-1999-{n:05d}")
     customer = factory.SubFactory(CustomerFactory)
     ship_to = factory.SubFactory(LocationFactory, customer=factory.SelfAttribute("..customer"))
-    delivery_date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=5))
+    delivery_date = factory.LazyFunction(lambda: tenant_today() + datetime.timedelta(days=5))
 
 
 class SalesOrderLineFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,6 @@ import json
 import threading
 import time
 from contextlib import nullcontext
-from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -22,6 +21,7 @@ from django_tenants.management.commands import SyncCommon
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 from django_tenants.utils import get_public_schema_name, has_multi_type_tenants, schema_exists
 
+from backend import clock
 from backend.fleet import FAILED, NOT_RUN, PENDING, FleetRun, MigrationLockTimeout, migration_lock, run_fleet
 from backend.provisioning import template_refresh, template_schema_name
 
@@ -125,7 +125,7 @@ class Command(MigrateSchemasCommand):
             "no_color": options.get("no_color", False),
         }
         runs: list[FleetRun] = []
-        started, started_at = time.perf_counter(), datetime.now(UTC)
+        started, started_at = time.perf_counter(), clock.now()
         status, error = "ok", None
         try:
             if plan_only or provisioning:
