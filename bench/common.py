@@ -32,7 +32,9 @@ def parse_args(parser: argparse.ArgumentParser, *, smoke: dict[str, object]) -> 
             raise SystemExit(f"smoke sizes for options this script does not have: {unknown}")
         parser.set_defaults(**smoke)
         args = parser.parse_args()
-        sizes = " ".join(f"--{name.replace('_', '-')}" + ("" if value is True else f" {value}") for name, value in smoke.items())
+        sizes = " ".join(
+            f"--{name.replace('_', '-')}" + ("" if value is True else f" {value}") for name, value in smoke.items()
+        )
         print(f"smoke run, figures mean nothing: {sizes}")
     return args
 

@@ -5,7 +5,7 @@ invoices spread over two years of due dates into a fresh tenant on a throwaway e
 times each URL through Django's test client (full middleware stack, no network) and prints p50/p95 and
 the number of queries per request. Target: p95 under 200 ms.
 
-    .venv/bin/python bench/orders_reports.py [--invoices 100000] [--customers 2000] [--runs 40]
+    .venv/bin/python bench/orders_reports.py [--invoices 100000] [--customers 2000] [--runs 40] [--smoke]
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "projectmeats.settings.test")
 
+from common import parse_args, signed_in_client, smoke_database  # noqa: E402 (bench/ is the script's folder)
+
 
 def load(tenant, invoices: int, customers: int) -> None:
     from django.db import connection
@@ -31,8 +33,9 @@ def load(tenant, invoices: int, customers: int) -> None:
     from apps.partners.models import Customer, Location
     from apps.products.models import Product
     from apps.sales.models import SalesOrder, SalesOrderLine
+    from backend.clock import tenant_today
 
-    today = datetime.date.today()
+    today = tenant_today(tenant)
     with tenant_context(tenant):
         product = Product.objects.create(code="BENCH", description="Bench ribeye", protein="beef", case_weight=60)
         buyers = Customer.objects.bulk_create(
@@ -121,17 +124,17 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=40)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"invoices": 50, "customers": 5, "runs": 1})
+    smoke_database(args.smoke)
 
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.test import Client as HttpClient
 
     from apps.accounts.services import membership_ensure, user_ensure
-    from apps.accounts.sessions import bind_session
     from apps.tenants.services import super_tenant_ensure, tenant_create
+    from backend.clock import tenant_today
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     super_tenant_ensure()
@@ -143,18 +146,14 @@ def main() -> None:
     load(tenant, args.invoices, args.customers)
     print(f"loaded {args.invoices} invoices for {args.customers} customers in {time.perf_counter() - started:.1f} s")
 
-    client = HttpClient(HTTP_HOST="bench.localhost")
-    client.force_login(user)
-    session = client.session
-    bind_session(session, schema_name="bench")
-    session.save()
+    client = signed_in_client(user=user, host="bench.localhost", schema_name=tenant.schema_name)
     cases = [
         ("dashboard /", "/"),
         ("AR aging page", "/reports/ar-aging/"),
         ("AR aging API", "/api/v1/reports/ar-aging/"),
         ("margin by month page", "/reports/margin/?by=month"),
         ("invoices list page", "/invoices/"),
-        ("invoices API, overdue filter", f"/api/v1/invoices/?status=issued&due_to={datetime.date.today()}"),
+        ("invoices API, overdue filter", f"/api/v1/invoices/?status=issued&due_to={tenant_today(tenant)}"),
     ]
     print(f"{'case':32} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
     for label, url in cases:
