@@ -71,7 +71,7 @@ def load(tenant, products: int, customers: int) -> None:
 
 
 def timed(client, url: str, runs: int) -> tuple[float, float, int]:
-    for _ in range(5):  # warm caches and the connection
+    for _ in range(min(5, runs)):  # warm caches and the connection (fewer only in a smoke run)
         client.get(url)
     samples = []
     for _ in range(runs):
