@@ -1,7 +1,8 @@
-"""What the benchmarks share: a throwaway cluster, a fleet of N migrated tenants, timing helpers."""
+"""What the benchmarks share: a throwaway cluster, smoke runs, a fleet of N migrated tenants, timing helpers."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -11,12 +12,50 @@ from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = {"interactive": False, "verbosity": 0}
+# Set by tests/test_bench_smoke.py: a fresh database for one smoke run (see smoke_database).
+SMOKE_DATABASE_ENV = "BENCH_SMOKE_DATABASE_URL"
 
 
-def setup_django(**settings_overrides) -> None:
+def parse_args(parser: argparse.ArgumentParser, *, smoke: dict[str, object]) -> argparse.Namespace:
+    """The command line, with `--smoke`: `smoke`'s tiny sizes replace the defaults (options given still win).
+
+    A smoke run checks that the script still works from start to end — every case, every table —
+    in seconds; `make test` runs every script so (tests/test_bench_smoke.py). Its figures mean nothing.
+    """
+    parser.add_argument(
+        "--smoke", action="store_true", help="tiny sizes, one run: check that the script works (figures mean nothing)"
+    )
+    args = parser.parse_args()
+    if args.smoke:
+        unknown = sorted(set(smoke) - set(vars(args)))
+        if unknown:
+            raise SystemExit(f"smoke sizes for options this script does not have: {unknown}")
+        parser.set_defaults(**smoke)
+        args = parser.parse_args()
+        sizes = " ".join(
+            f"--{name.replace('_', '-')}" + ("" if value is True else f" {value}") for name, value in smoke.items()
+        )
+        print(f"smoke run, figures mean nothing: {sizes}")
+    return args
+
+
+def smoke_database(smoke: bool) -> None:
+    """In a smoke run, use the database the smoke test prepared for it, if it named one.
+
+    tests/test_bench_smoke.py copies one database (public schema migrated, tenant template current)
+    for each script instead of letting each start and migrate a cluster of its own. Without `--smoke`
+    the variable is ignored, so a full-size run never lands there.
+    """
+    url = os.environ.get(SMOKE_DATABASE_ENV, "") if smoke else ""
+    if url:
+        os.environ["DATABASE_URL"] = url
+
+
+def setup_django(*, smoke: bool = False, **settings_overrides) -> None:
     """Django on a throwaway embedded cluster (a configured DATABASE_URL is ignored on purpose)."""
     sys.path.insert(0, str(ROOT))
     os.environ.pop("DATABASE_URL", None)
+    smoke_database(smoke)
     os.environ["DJANGO_SETTINGS_MODULE"] = "projectmeats.settings.test"
     import django
     from django.conf import settings
@@ -79,6 +118,23 @@ def build_fleet(tenants: int, parallel: int, clone: bool = False) -> list[str]:
     return names
 
 
+def signed_in_client(*, user, host: str, schema_name: str):
+    """A test client for `host`, signed in as `user`, its session bound to the tenant (as signing in there binds it).
+
+    `force_login` alone makes a session that belongs to no tenant: tenant pages and the API refuse it.
+    """
+    from django.test import Client as HttpClient
+
+    from apps.accounts.sessions import bind_session
+
+    client = HttpClient(HTTP_HOST=host)
+    client.force_login(user)
+    session = client.session
+    bind_session(session, schema_name=schema_name)
+    session.save()
+    return client
+
+
 def timed(function, repeat: int = 1) -> list[float]:
     times = []
     for _ in range(repeat):
@@ -94,9 +150,11 @@ def manage_py(*args: str, script: str = "manage.py", extra_env: dict[str, str] |
 
     params = connection.get_connection_params()
     host = quote(params.get("host") or "localhost", safe="")
+    password = f":{quote(params['password'], safe='')}" if params.get("password") else ""
+    port = f":{params['port']}" if params.get("port") else ""
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{params['user']}@{host}/{params['dbname']}",
+        "DATABASE_URL": f"postgres://{quote(params['user'], safe='')}{password}@{host}{port}/{params['dbname']}",
         "DJANGO_SETTINGS_MODULE": "projectmeats.settings.test",
         **(extra_env or {}),
     }

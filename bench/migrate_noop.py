@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from common import QUIET, build_fleet, manage_py, plain_subprocess, print_table, setup_django, timed
+from common import QUIET, build_fleet, manage_py, parse_args, plain_subprocess, print_table, setup_django, timed
 
 
 def main() -> None:
@@ -30,9 +30,9 @@ def main() -> None:
     parser.add_argument(
         "--clone", action="store_true", help="build the fleet by cloning the tenant template (faster at 1,000)"
     )
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"tenants": 2, "repeat": 1, "plain_repeat": 1, "parallel": 2})
 
-    setup_django()
+    setup_django(smoke=args.smoke)
     from django.core.management import call_command
     from django_tenants.management.commands.migrate_schemas import Command as PlainMigrateSchemas
 

@@ -26,7 +26,7 @@ import tempfile
 from io import StringIO
 from pathlib import Path
 
-from common import QUIET, ROOT, build_fleet, plain_subprocess, print_table, setup_django, timed
+from common import QUIET, ROOT, build_fleet, parse_args, plain_subprocess, print_table, setup_django, timed
 
 PACKAGE = "bench_audit_migrations"
 NAME = "9000_bench_flag"
@@ -97,10 +97,10 @@ def main() -> None:
         help="plain django-tenants runs: all (default), only those in a new process, or only the "
         "multiprocessing executor (the standard executor takes many minutes at 1,000 tenants)",
     )
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"tenants": 2, "parallel": 2, "clone": True})
 
     package = _copy_audit_migrations()
-    setup_django(MIGRATION_MODULES={"audit": PACKAGE})
+    setup_django(smoke=args.smoke, MIGRATION_MODULES={"audit": PACKAGE})
     from django.core.management import call_command
     from django.db import connection, transaction
     from django_tenants.management.commands.migrate_schemas import Command as PlainMigrateSchemas

@@ -5,7 +5,7 @@ invoices spread over two years of due dates into a fresh tenant on a throwaway e
 times each URL through Django's test client (full middleware stack, no network) and prints p50/p95 and
 the number of queries per request. Target: p95 under 200 ms.
 
-    .venv/bin/python bench/orders_reports.py [--invoices 100000] [--customers 2000] [--runs 40]
+    .venv/bin/python bench/orders_reports.py [--invoices 100000] [--customers 2000] [--runs 40] [--smoke]
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "projectmeats.settings.test")
+
+from common import parse_args, signed_in_client, smoke_database  # noqa: E402 (bench/ is the script's folder)
 
 
 def load(tenant, invoices: int, customers: int) -> None:
@@ -97,7 +99,7 @@ def load(tenant, invoices: int, customers: int) -> None:
 def timed(client, url: str, runs: int) -> tuple[float, float, int]:
     from django.db import connection
 
-    for _ in range(3):
+    for _ in range(min(3, runs)):  # warm caches (fewer only in a smoke run)
         client.get(url)
     queries = []
 
@@ -122,16 +124,15 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=40)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"invoices": 50, "customers": 5, "runs": 1})
+    smoke_database(args.smoke)
 
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.test import Client as HttpClient
 
     from apps.accounts.services import membership_ensure, user_ensure
-    from apps.accounts.sessions import bind_session
     from apps.tenants.services import super_tenant_ensure, tenant_create
     from backend.clock import tenant_today
 
@@ -145,11 +146,7 @@ def main() -> None:
     load(tenant, args.invoices, args.customers)
     print(f"loaded {args.invoices} invoices for {args.customers} customers in {time.perf_counter() - started:.1f} s")
 
-    client = HttpClient(HTTP_HOST="bench.localhost")
-    client.force_login(user)
-    session = client.session
-    bind_session(session, schema_name="bench")
-    session.save()
+    client = signed_in_client(user=user, host="bench.localhost", schema_name=tenant.schema_name)
     cases = [
         ("dashboard /", "/"),
         ("AR aging page", "/reports/ar-aging/"),

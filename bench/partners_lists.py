@@ -4,12 +4,13 @@ Loads 50,000 products and 20,000 customers into a fresh tenant on a throwaway em
 times the API list/search endpoints and the list pages through Django's test client (full middleware
 stack: tenant routing, session, permission check, pagination, rendering; no network) and prints p50/p95.
 
-    .venv/bin/python bench/partners_lists.py [--products 50000] [--customers 20000] [--runs 60]
+    .venv/bin/python bench/partners_lists.py [--products 50000] [--customers 20000] [--runs 60] [--smoke]
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
@@ -19,6 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "projectmeats.settings.test")
+
+from common import parse_args, signed_in_client, smoke_database  # noqa: E402 (bench/ is the script's folder)
 
 CUTS = ["ribeye", "striploin", "tenderloin", "brisket", "chuck roll", "short rib", "flank", "skirt", "loin", "butt"]
 PROTEINS = ["beef", "pork", "poultry", "lamb", "veal", "other"]
@@ -68,7 +71,7 @@ def load(tenant, products: int, customers: int) -> None:
 
 
 def timed(client, url: str, runs: int) -> tuple[float, float, int]:
-    for _ in range(5):  # warm caches and the connection
+    for _ in range(min(5, runs)):  # warm caches and the connection (fewer only in a smoke run)
         client.get(url)
     samples = []
     for _ in range(runs):
@@ -87,13 +90,14 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=50_000)
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=60)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"products": 200, "customers": 40, "runs": 1})
+    smoke_database(args.smoke)
 
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
-    from django.test import Client as HttpClient
 
     from apps.accounts.services import membership_ensure, user_ensure
     from apps.tenants.services import super_tenant_ensure, tenant_create
@@ -108,14 +112,17 @@ def main() -> None:
     load(tenant, args.products, args.customers)
     print(f"loaded {args.products} products and {args.customers} customers in {time.perf_counter() - started:.1f} s")
 
-    client = HttpClient(HTTP_HOST="bench.localhost")
-    client.force_login(user)
+    client = signed_in_client(user=user, host="bench.localhost", schema_name=tenant.schema_name)
+    # The middle page and the last codes' prefix, whatever the size: page 500 and 'P04999' (10 hits) at 50,000.
+    middle = max(1, math.ceil(args.products / settings.REST_FRAMEWORK["PAGE_SIZE"]) // 2)
+    prefix = f"P{(args.products - 1) // 10:05d}"
+    hits = args.products - (args.products - 1) // 10 * 10
     cases = [
         ("API products, page 1", "/api/v1/products/"),
-        ("API products, page 500", "/api/v1/products/?page=500"),
+        (f"API products, page {middle}", f"/api/v1/products/?page={middle}"),
         ("API products, filter protein+storage", "/api/v1/products/?protein=pork&storage=frozen"),
         ("API products, search 'ribeye'", "/api/v1/products/?q=ribeye"),
-        ("API products, search 'P04999' (1 hit)", "/api/v1/products/?q=P04999"),
+        (f"API products, search '{prefix}' ({hits} hits)", f"/api/v1/products/?q={prefix}"),
         ("API products, order by -description", "/api/v1/products/?ordering=-description"),
         ("API customers, page 1", "/api/v1/customers/"),
         ("API customers, search 'harbor'", "/api/v1/customers/?q=harbor"),

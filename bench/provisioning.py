@@ -11,7 +11,7 @@ p50/p95 per method and ratios against the raw-SQL floor. Methods, N tenants each
   pool-tenant    the whole tenant_create with a warm pool (what signup and create_tenant do in production)
 The pool is filled before each pool method and not timed (the refill job does that in the background).
 
-    .venv/bin/python bench/provisioning.py [--tenants 50]
+    .venv/bin/python bench/provisioning.py [--tenants 50] [--smoke]
 """
 
 from __future__ import annotations
@@ -26,11 +26,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "projectmeats.settings.test")
 
+from common import parse_args, smoke_database  # noqa: E402 (bench/ is the script's folder)
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenants", type=int, default=50)
-    args = parser.parse_args()
+    args = parse_args(parser, smoke={"tenants": 1})
+    smoke_database(args.smoke)
 
     import django
 

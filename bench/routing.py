@@ -3,7 +3,7 @@
 Times the middleware alone (RequestFactory requests for a known tenant host) and counts queries per
 request, both in the same run against a throwaway embedded PostgreSQL (or DATABASE_URL, a scratch DB).
 
-    .venv/bin/python bench/routing.py [--requests 5000]
+    .venv/bin/python bench/routing.py [--requests 5000] [--hosts 20] [--smoke]
 """
 
 from __future__ import annotations
@@ -17,11 +17,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "projectmeats.settings.test")
 
+from common import parse_args, smoke_database  # noqa: E402 (bench/ is the script's folder)
+
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=5000)
-    args = parser.parse_args()
+    parser.add_argument("--hosts", type=int, default=20, help="tenants, one host each, the requests go round")
+    args = parse_args(parser, smoke={"requests": 20, "hosts": 2})
+    smoke_database(args.smoke)
 
     import django
 
@@ -38,10 +42,10 @@ def main() -> None:
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
     super_tenant_ensure()
-    for i in range(20):
+    for i in range(args.hosts):
         tenant_create(schema_name=f"r{i}", name=f"R{i}", domain=f"r{i}.localhost", owner_email=f"o@r{i}.test")
     factory = RequestFactory()
-    requests = [factory.get("/", HTTP_HOST=f"r{i % 20}.localhost") for i in range(args.requests)]
+    requests = [factory.get("/", HTTP_HOST=f"r{i % args.hosts}.localhost") for i in range(args.requests)]
 
     def run(middleware) -> tuple[float, float]:
         for request in requests[:100]:  # warm caches and connections
@@ -56,7 +60,7 @@ def main() -> None:
     # CaptureQueriesContext forces a debug cursor that adds overhead to both sides equally.
     plain_us, plain_q = run(TenantMainMiddleware(lambda r: HttpResponse()))
     ours_us, ours_q = run(TenantMiddleware(lambda r: HttpResponse()))
-    print(f"requests: {len(requests)} over 20 tenant hosts")
+    print(f"requests: {len(requests)} over {args.hosts} tenant hosts")
     print(f"{'middleware':<22} {'µs/request':>11} {'queries/request':>16}")
     print(f"{'plain django-tenants':<22} {plain_us:11.1f} {plain_q:16.2f}")
     print(f"{'ours (cached)':<22} {ours_us:11.1f} {ours_q:16.2f}")
