@@ -23,7 +23,7 @@ from apps.accounts.tokens import api_token_create
 from conftest import TenantWorld
 
 from . import walker
-from .objects import MISSING_ID, OTHER_ID, record_only_in
+from .objects import MISSING_ID, OTHER_ID, PRESENT_ID, record_only_in
 from .walker import Route
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -132,7 +132,7 @@ def fingerprint(response) -> tuple[int, str, bytes]:
     """Status, content type and body, with the probed ids and per-render CSRF tokens blanked out."""
     body = b"".join(response.streaming_content) if response.streaming else response.content
     body = PER_RENDER.sub(rb"\1\2", body)
-    for record_id in (OTHER_ID, MISSING_ID):
+    for record_id in (OTHER_ID, MISSING_ID, PRESENT_ID):
         body = body.replace(str(record_id).encode(), b"<id>")
     return response.status_code, response.get("Content-Type", ""), body
 
@@ -148,9 +148,12 @@ def _difference(first: tuple[int, str, bytes], second: tuple[int, str, bytes]) -
 def check_foreign_id(probe: Probe, route: Route) -> None:
     """A member with every capability reads and writes a record that exists only in the other tenant: the
     answer is the one a record that exists nowhere gets (404, same content type, same body), and the
-    other tenant's row is left as it was."""
+    other tenant's row is left as it was. A record of the same model in this tenant is found (not 404,
+    no server error), which shows the walker picked the model the view really looks up."""
     model = walker.record_model(route)
-    record_only_in(probe.other.tenant, model, here=probe.here.tenant)
+    label = f"{model._meta.label} of {probe.other.tenant.schema_name}"
+    record_only_in(probe.other.tenant, model, pk=OTHER_ID, hidden_from=probe.here.tenant)
+    record_only_in(probe.here.tenant, model, pk=PRESENT_ID, hidden_from=probe.other.tenant)
     before = _stored_row(model, probe.other.tenant)
     if route.kind == "page":
         client = probe.signed_in(probe.here.owner, bound_to=probe.here)
@@ -158,19 +161,27 @@ def check_foreign_id(probe: Probe, route: Route) -> None:
     else:
         client = probe.token_client(probe.here.owner, probe.here)
         methods = [route.method]
-    statuses = []
+    api = route.kind == "api"
+    looked_up = False
     for method in methods:
         other_url, missing_url = route.url(walker.arguments(route, OTHER_ID)), _probe_url(route)
-        other = fingerprint(send(client, method, other_url, api=route.kind == "api"))
-        missing = fingerprint(send(client, method, missing_url, api=route.kind == "api"))
+        other = fingerprint(send(client, method, other_url, api=api))
+        missing = fingerprint(send(client, method, missing_url, api=api))
         assert other == missing, (
-            f"{method} {other_url} ({model._meta.label} of {probe.other.tenant.schema_name}) answers differently "
-            f"from {method} {missing_url} (no such row): {_difference(other, missing)}"
+            f"{method} {other_url} ({label}) answers differently from {method} {missing_url} (no such row): "
+            f"{_difference(other, missing)}"
         )
         # 405 only where the view does not take the method at all (both ids get it before any lookup).
         assert missing[0] in (404, 405), f"{method} {missing_url}: expected 404, got {missing[0]} {missing[2][:300]!r}"
-        statuses.append(missing[0])
-    assert 404 in statuses, f"{route.key}: no method reached the record lookup ({statuses})"
+        if missing[0] == 404:
+            looked_up = True
+            present_url = route.url(walker.arguments(route, PRESENT_ID))
+            present = send(client, method, present_url, api=api)
+            assert present.status_code not in (404, 405) and present.status_code < 500, (
+                f"{method} {present_url} ({model._meta.label} of {probe.here.tenant.schema_name}): expected the "
+                f"record to be found, got {_describe(present)}"
+            )
+    assert looked_up, f"{route.key}: no method reached the record lookup"
     after = _stored_row(model, probe.other.tenant)
     assert after == before, f"{route.key}: the other tenant's {model._meta.label} changed: {before} → {after}"
 

@@ -15,9 +15,10 @@ from django.db import models
 from django_tenants.utils import get_tenant_model, tenant_context
 from factory.django import DjangoModelFactory
 
-# An id that exists only in the other tenant, and one that exists nowhere.
+# An id that exists only in the other tenant, one that exists nowhere, one that exists only in the probed one.
 OTHER_ID = 900_001
 MISSING_ID = 900_002
+PRESENT_ID = 900_003
 
 
 @functools.cache
@@ -51,19 +52,17 @@ def is_shared(model: type[models.Model]) -> bool:
     return app in settings.SHARED_APPS and app not in settings.TENANT_APPS
 
 
-def record_only_in(tenant, model: type[models.Model], *, here) -> models.Model:
-    """A `model` row with primary key OTHER_ID owned by `tenant`, checked to be invisible from `here`."""
-    kwargs: dict[str, object] = {model._meta.pk.attname: OTHER_ID}
+def record_only_in(tenant, model: type[models.Model], *, pk: int, hidden_from) -> models.Model:
+    """A `model` row with primary key `pk` owned by `tenant`, checked to be invisible from `hidden_from`'s
+    schema (a public row is visible everywhere: what makes it `tenant`'s is its `tenant` field)."""
+    kwargs: dict[str, object] = {model._meta.pk.attname: pk}
     tenant_model = get_tenant_model()
     for model_field in model._meta.concrete_fields:
         if model_field.is_relation and model_field.related_model is tenant_model:
             kwargs[model_field.name] = tenant
     with tenant_context(tenant):
         record = record_factories()[model](**kwargs)
-    with tenant_context(here):
-        rows = model._base_manager.filter(pk__in=[OTHER_ID, MISSING_ID]).values_list("pk", flat=True)
-        visible = set(rows)
-    # A public row is visible everywhere: what makes it the other tenant's is its `tenant`.
-    expected = {OTHER_ID} if is_shared(model) else set()
-    assert visible == expected, f"{model._meta.label}: ids {visible} visible from {here.schema_name}"
+    with tenant_context(hidden_from):
+        visible = model._base_manager.filter(pk__in=[pk, MISSING_ID]).exists()
+    assert visible == is_shared(model), f"{model._meta.label} #{pk}: visible from {hidden_from.schema_name}"
     return record

@@ -3,7 +3,7 @@
 import pytest
 from django.conf import settings
 from django.test import override_settings
-from django.urls import resolve
+from django.urls import Resolver404, resolve
 
 from . import walker
 from .checks import CHECKS, Probe
@@ -67,6 +67,18 @@ def test_walker_sees_every_operation_the_served_schema_lists(tenant_a, client_fo
         if method != "parameters"
     }
     assert operations == {r.key for r in walker.tenant_routes() if r.kind == "api"}
+
+
+def test_no_tenant_route_is_served_by_the_public_urlconf():
+    # The public host has no tenant schema: only its own landing page shares a path with a tenant page.
+    shared = []
+    for route in walker.tenant_routes():
+        try:
+            resolve(route.url(dict.fromkeys(route.params, "1")), settings.PUBLIC_SCHEMA_URLCONF)
+        except Resolver404:
+            continue
+        shared.append(route.key)
+    assert shared == ["/"]
 
 
 def test_walker_knows_the_record_behind_each_route():

@@ -4,6 +4,8 @@ import datetime
 import hashlib
 
 import factory
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 
 from apps.compliance.models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion
@@ -37,16 +39,28 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Audit report {n}")
 
 
+EVIDENCE_CONTENT = b"%PDF-1.4\n% evidence written by EvidenceVersionFactory\n"
+
+
 class EvidenceVersionFactory(factory.django.DjangoModelFactory):
-    """A version row whose storage name sits under the active schema's prefix (the file itself is not written)."""
+    """A version whose file is stored (default storage) under the active schema's prefix, like an upload."""
 
     class Meta:
         model = EvidenceVersion
+        skip_postgeneration_save = True
 
     evidence = factory.SubFactory(EvidenceFactory)
     number = 1
     filename = "audit.pdf"
     file = factory.Sequence(lambda n: f"{connection.schema_name}/compliance/evidence/factory{n}/audit.pdf")
     content_type = "application/pdf"
-    size = 1024
-    sha256 = factory.LazyAttribute(lambda version: hashlib.sha256(version.file.encode()).hexdigest())
+    size = len(EVIDENCE_CONTENT)
+    sha256 = hashlib.sha256(EVIDENCE_CONTENT).hexdigest()
+
+    @factory.post_generation
+    def stored(version, create, extracted, **kwargs):
+        if create:
+            name = default_storage.save(version.file, ContentFile(EVIDENCE_CONTENT))
+            if name != version.file:
+                version.file = name
+                version.save(update_fields=["file"])
