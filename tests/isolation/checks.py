@@ -142,7 +142,8 @@ def _difference(first: tuple[int, str, bytes], second: tuple[int, str, bytes]) -
         return f"{first[:2]} vs {second[:2]}"
     at = next((i for i, (a, b) in enumerate(zip(first[2], second[2], strict=False)) if a != b), None)
     at = min(len(first[2]), len(second[2])) if at is None else at
-    return f"bodies differ at byte {at}: {first[2][at - 80 : at + 120]!r} vs {second[2][at - 80 : at + 120]!r}"
+    start = max(at - 80, 0)
+    return f"bodies differ at byte {at}: {first[2][start : at + 120]!r} vs {second[2][start : at + 120]!r}"
 
 
 def check_foreign_id(probe: Probe, route: Route) -> None:
