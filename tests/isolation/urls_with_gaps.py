@@ -7,7 +7,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from apps.accounts.models import Membership
+from apps.accounts.models import Invitation, Membership
 from projectmeats.urls import handler403, handler404, handler500
 from projectmeats.urls import urlpatterns as tenant_urlpatterns
 
@@ -25,6 +25,12 @@ def member_email(request, membership_id: int) -> JsonResponse:
     except Membership.DoesNotExist:
         return JsonResponse({"detail": "Not found."}, status=404)
     return JsonResponse({"email": membership.user.email})
+
+
+def invitation_details(request, invitation_id: int) -> JsonResponse:
+    """Leaks: under the open /invitations/ prefix, so the tenant gate lets anybody in."""
+    invitation = Invitation.objects.filter(pk=invitation_id, tenant=request.tenant).first()
+    return JsonResponse({"email": invitation.email if invitation else None})
 
 
 @csrf_exempt
@@ -50,6 +56,7 @@ GAPS = [
 LEAKS = [
     path("members/<int:membership_id>/email/", member_email, name="member-email"),
     path("notes/quick/", quick_note, name="quick-note"),
+    path("invitations/<int:invitation_id>/details/", invitation_details, name="invitation-details"),
     path("api/v1/open-stats/", open_stats, name="open-stats"),
 ]
 urlpatterns = [*tenant_urlpatterns, *GAPS, *LEAKS]
