@@ -16,6 +16,8 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
+from backend.migration_stages import PRE, split_by_stage
+
 
 def _labels(app_names: list[str]) -> set[str]:
     return {config.label for config in apps.get_app_configs() if config.name in app_names}
@@ -104,11 +106,22 @@ def _missing_by_schema(schemas: list[str], expected: frozenset[str]) -> dict[str
 
 
 def schemas_behind() -> dict[str, int]:
-    """Schemas with unapplied migrations, mapped to how many are missing. Empty when all current."""
+    """Schemas lacking migrations the running code needs, mapped to how many. Empty when all current.
+
+    Contract (post-stage) migrations are not needed: the release is deployed and validated before they
+    run (`backend.migration_stages`), so a schema whose only missing migrations are those is current.
+    """
     shared, tenant = expected_migrations()
-    behind = _missing_by_schema([get_public_schema_name()], shared)
+    behind = _needed_by_schema([get_public_schema_name()], shared)
     if get_public_schema_name() in behind:
         # Without the shared tables we cannot even list tenants.
         return behind
-    behind.update(_missing_by_schema(tenant_schema_names(), tenant))
+    behind.update(_needed_by_schema(tenant_schema_names(), tenant))
     return behind
+
+
+def _needed_by_schema(schemas: list[str], expected: frozenset[str]) -> dict[str, int]:
+    needed = {
+        schema: len(split_by_stage(keys, PRE)[0]) for schema, keys in missing_migrations(schemas, expected).items()
+    }
+    return {schema: count for schema, count in needed.items() if count}
