@@ -9,7 +9,7 @@ the migrations it gained, duration, error) so the caller can report, resume and 
 Parallel workers are threads: each has its own database connection (Django keeps connections per
 thread), so one schema's failure or broken transaction never touches another's.
 
-Stages (`backend.migration_stages`): a `pre` run applies only the expand migrations and leaves the
+Stages (`backend.migration_state`): a `pre` run applies only the expand migrations and leaves the
 contract ones for `post`. Safe DDL (`backend.safe_ddl`): each schema migrates with a lock and a
 statement timeout and builds indexes on tables with rows concurrently; a schema whose lock is not
 granted goes back in the queue (backoff doubling) while the others go on, and after the last attempt
@@ -37,8 +37,15 @@ from django_tenants.signals import schema_migrated, schema_pre_migration
 from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class, get_tenant_model
 
 from backend.fleet_schedule import run_scheduled
-from backend.migration_stages import ALL, migrate_targets, post_deploy_keys, split_by_stage
-from backend.migration_state import expected_migrations, missing_migrations, tenant_schema_names
+from backend.migration_state import (
+    ALL,
+    expected_migrations,
+    migrate_targets,
+    missing_migrations,
+    post_deploy_keys,
+    split_by_stage,
+    tenant_schema_names,
+)
 from backend.safe_ddl import (
     DDLPolicy,
     build_index_concurrently,
@@ -177,7 +184,7 @@ def migrate_schema(
     """Run Django's migrate in one schema on this thread's connection and say what it applied.
 
     `partial`: `pending` is only part of what the schema lacks (a `pre` stage); Django's migrate then
-    runs once per target of `migration_stages.migrate_targets`. With a `policy` the migration runs
+    runs once per target of `migration_state.migrate_targets`. With a `policy` the migration runs
     under `safe_ddl` and a lock not granted in time yields status `lock_timeout`.
     """
     connection = connections[alias]
@@ -360,7 +367,7 @@ def run_fleet(
     schemas not yet started are reported as not_run. `raise_errors` re-raises instead (used when the
     caller's transaction must fail with the schema, as in tenant provisioning).
 
-    `stage` ("pre", "post" or "all") chooses what counts as behind (`migration_stages`). With a
+    `stage` ("pre", "post" or "all") chooses what counts as behind (`migration_state`). With a
     `policy` (`safe_ddl`), a schema whose table lock was not granted is tried again up to
     `policy.retries` times, after `policy.delay(attempt)` seconds, while the others go on.
 

@@ -34,7 +34,7 @@ from backend.fleet import (
     migration_lock,
     run_fleet,
 )
-from backend.migration_stages import ALL, PRE, STAGES
+from backend.migration_state import ALL, PRE, STAGES
 from backend.provisioning import template_refresh, template_schema_name
 from backend.safe_ddl import DDLPolicy
 
