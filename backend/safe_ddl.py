@@ -109,7 +109,8 @@ class SafeSchemaEditorMixin:
     def __enter__(self):
         self._created_tables: set[str] = set()
         # Inside a caller's transaction (provisioning) nothing can run concurrently: build as Django does.
-        self._can_defer = not self.connection.in_atomic_block
+        # Collecting SQL (sqlmigrate, replay, the lint) describes what a fleet run would execute.
+        self._can_defer = self.collect_sql or not self.connection.in_atomic_block
         editor = super().__enter__()
         self._session_timeouts = False
         if not self.collect_sql and self._can_defer:
