@@ -34,7 +34,7 @@ from backend.fleet import (
     migration_lock,
     run_fleet,
 )
-from backend.migration_state import ALL, PRE, STAGES
+from backend.migration_state import ALL, PRE, STAGES, post_deploy_keys
 from backend.provisioning import template_refresh, template_schema_name
 from backend.safe_ddl import DDLPolicy
 
@@ -273,6 +273,11 @@ def _write_report(path: str, *, stage: str, status: str, error: str | None, star
         "duration": round(duration, 4),
         "failed": [result.schema for run in runs for result in run.results if result.status == FAILED],
         "lock_timeout": [result.schema for run in runs for result in run.results if result.status == LOCK_TIMEOUT],
+        # Which of the migrations named below are contract steps (they wait for the post stage).
+        "post_stage_migrations": sorted(
+            {key for run in runs for result in run.results for key in result.migrations + result.deferred}
+            & post_deploy_keys()
+        ),
         "runs": [run.as_dict() for run in runs],
     }
     target = Path(path)
