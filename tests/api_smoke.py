@@ -160,7 +160,7 @@ def prepare() -> None:
     from django.core.management import call_command
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-    call_command("create_super_tenant", interactive=False, verbosity=0)
+    call_command("create_super_tenant", no_input=True, verbosity=0)
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
     from apps.accounts.models import Membership
     from apps.accounts.services import membership_ensure, user_ensure
