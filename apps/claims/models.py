@@ -49,6 +49,8 @@ class Claim(TrackedRecord):
     supplier_credit = models.OneToOneField(
         SupplierCredit, null=True, blank=True, on_delete=models.PROTECT, related_name="claim", editable=False
     )
+    # The day the claim was settled (its credit's issue date), kept on the claim itself.
+    settled_on = models.DateField(null=True, blank=True, editable=False)
     search_text = search_document("reason", "description")
 
     class Meta:

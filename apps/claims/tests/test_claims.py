@@ -46,6 +46,7 @@ def test_settling_an_approved_claim_credits_the_customer_and_lowers_the_open_bal
     services.claim_settle(claim=claim, user=in_a.manager)
     credit = CustomerCredit.objects.get()
     assert claim.status == Status.SETTLED and claim.credit_id == credit.pk and credit.amount == Decimal("250.00")
+    assert Claim.objects.get(pk=claim.pk).settled_on == credit.issued_on
     assert customer_open_balance(customer=invoice.customer) == Decimal("2750.00")
     assert AuditEvent.objects.filter(action="claim.settle", object_id=str(claim.pk)).exists()
     assert AuditEvent.objects.filter(action="customercredit.create", object_id=str(credit.pk)).exists()
