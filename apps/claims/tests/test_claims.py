@@ -112,6 +112,8 @@ def test_api_open_approve_settle_and_refusals(tenant_a, client_for):
     assert manager.post(f"{API}{pk}/approve/").json()["status"] == "approved"
     settled = manager.post(f"{API}{pk}/settle/").json()
     assert settled["status"] == "settled" and settled["credit"]
+    with tenant_context(tenant_a.tenant):
+        assert settled["settled_on"] == CustomerCredit.objects.get(pk=settled["credit"]).issued_on.isoformat()
     bad = staff.post(API, {"sales_line": line.pk, "reason": "smell", "amount": "1"}, content_type="application/json")
     assert bad.status_code == 400 and "reason" in bad.json()
 
@@ -132,7 +134,11 @@ def test_pages_open_and_settle_a_claim(tenant_a, client_for):
     assert manager.post(f"{PAGES}{claim.pk}/settle/").status_code == 400
     assert manager.post(f"{PAGES}{claim.pk}/approve/").status_code == 302
     assert manager.post(f"{PAGES}{claim.pk}/settle/").status_code == 302
-    assert "99.00" in manager.get(f"{PAGES}{claim.pk}/").content.decode()
+    page = manager.get(f"{PAGES}{claim.pk}/").content.decode()
+    assert "99.00" in page
+    with tenant_context(tenant_a.tenant):
+        settled_on = Claim.objects.get(pk=claim.pk).settled_on
+    assert f"<dt>Settled on</dt><dd>{settled_on:%Y-%m-%d}</dd>" in page
     over = staff.post(
         f"{PAGES}new/", {"sales_line": line.pk, "reason": "shortage", "amount": "2902", "description": ""}
     )
