@@ -64,7 +64,12 @@ class Claim(TrackedRecord):
                 ),
                 name="claim_exactly_one_line",
                 violation_error_message="A claim is against exactly one sales or purchase order line.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="settled") | models.Q(settled_on__isnull=False),
+                name="claim_settled_has_date",
+                violation_error_message="A settled claim has a settlement date.",
+            ),
         ]
 
     def __str__(self) -> str:

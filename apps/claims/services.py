@@ -8,10 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 
-from apps.accounting.models import CustomerCredit, SupplierCredit
 from apps.accounting.services import customer_credit_create, supplier_credit_create
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
@@ -127,29 +125,3 @@ def claim_settle(*, claim: Claim, user) -> Claim:
         extra={field: [None, credit.pk], "settled_on": [None, credit.issued_on.isoformat()]},
         before_save=attach,
     )
-
-
-def claim_settled_on_backfill(*, batch_size: int = 500) -> int:
-    """Give claims settled before `settled_on` existed their settlement day (their credit's issue date).
-
-    The backfill step of the worked expand/contract example (docs/operations.md): batches of
-    `batch_size` rows, each its own short transaction, so it runs beside traffic; safe to repeat (only
-    rows still without a date are touched). No audit event per row: the value is copied from credits
-    whose creation was audited. Returns how many claims were filled in, in the current tenant.
-    """
-    customer_day = CustomerCredit.objects.filter(pk=OuterRef("credit_id")).values("issued_on")[:1]
-    supplier_day = SupplierCredit.objects.filter(pk=OuterRef("supplier_credit_id")).values("issued_on")[:1]
-    missing = (
-        Claim.objects.filter(status=Status.SETTLED, settled_on__isnull=True)
-        .filter(Q(credit__isnull=False) | Q(supplier_credit__isnull=False))
-        .order_by("pk")
-    )
-    filled = 0
-    while True:
-        with transaction.atomic():
-            batch = list(missing.values_list("pk", flat=True)[:batch_size])
-            if not batch:
-                return filled
-            filled += Claim.objects.filter(pk__in=batch).update(
-                settled_on=Coalesce(Subquery(customer_day), Subquery(supplier_day))
-            )

@@ -1,9 +1,11 @@
 """Claims: open on a shipped line (amount capped by the line), approve / reject / settle by role, settlement
 credits the customer (lower open balance), API and pages, isolation."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django_tenants.utils import tenant_context
 
 from apps.accounting.models import CustomerCredit
@@ -75,7 +77,8 @@ ALLOWED = {
 @pytest.mark.parametrize("status", list(Status))
 def test_every_transition_from_every_status(in_a, verb, status):
     claim = _claim(in_a.staff)
-    Claim.objects.filter(pk=claim.pk).update(status=status)
+    settled_on = datetime.date(2026, 12, 1) if status == Status.SETTLED else None  # settled claims have a date
+    Claim.objects.filter(pk=claim.pk).update(status=status, settled_on=settled_on)
     claim.refresh_from_db()
     service = getattr(services, f"claim_{verb}")
     if target := ALLOWED[verb].get(status):
@@ -167,3 +170,13 @@ def test_other_tenant_claims_are_not_found_and_outsiders_refused(tenant_a, tenan
     assert client_for(tenant_a, outsider).get(PAGES).status_code == 403
     assert client_for(tenant_a).get(API).status_code in (401, 403)
     assert client_for(tenant_a).get(PAGES)["Location"].startswith("/login/")
+
+
+def test_the_database_refuses_a_settled_claim_without_a_settlement_date(in_a):
+    invoice = issued_invoice(in_a.manager)
+    claim = _claim(in_a.staff, line=invoice.sales_order.lines.get())
+    services.claim_approve(claim=claim, user=in_a.manager)
+    services.claim_settle(claim=claim, user=in_a.manager)
+    with pytest.raises(IntegrityError, match="claim_settled_has_date"), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(settled_on=None)
+    Claim.objects.filter(pk=claim.pk, status=Status.APPROVED).update(settled_on=None)  # not settled: no date needed
