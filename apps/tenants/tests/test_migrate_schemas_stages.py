@@ -44,11 +44,18 @@ def _column_exists(schema: str, column: str) -> bool:
         return cursor.fetchone() is not None
 
 
-def test_pre_stage_applies_expand_migrations_and_leaves_contract_ones(expand_then_contract, tmp_path, capsys):
+@pytest.mark.parametrize("parallel", [1, 3])
+def test_pre_stage_applies_expand_migrations_and_leaves_contract_ones(expand_then_contract, tmp_path, capsys, parallel):
     expand, contract, later = expand_then_contract
 
     call_command(
-        "migrate_schemas", tenant=True, stage="pre", interactive=False, lock_timeout=5, report=tmp_path / "pre.json"
+        "migrate_schemas",
+        tenant=True,
+        stage="pre",
+        parallel=parallel,
+        interactive=False,
+        lock_timeout=5,
+        report=tmp_path / "pre.json",
     )
 
     report = read_report(tmp_path / "pre.json")
