@@ -1,5 +1,6 @@
 """Safe DDL across the fleet: a locked tenant never holds up the others, indexes are built concurrently."""
 
+import re
 import threading
 import time
 
@@ -200,3 +201,17 @@ def test_an_invalid_index_left_by_an_interrupted_build_is_built_again(live):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP INDEX IF EXISTS fleet_c.numseq_last_value_idx")
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"ddl_retries": -1}, "--ddl-retries must be 0 or more."),
+        ({"ddl_lock_timeout": 0}, "--ddl-lock-timeout must be more than 0 seconds."),
+        ({"statement_timeout": -1}, "--statement-timeout must be 0 (no limit) or more seconds."),
+        ({"stage": "pre", "executor": "standard"}, "--stage pre cannot be combined with"),
+    ],
+)
+def test_bad_safe_ddl_options_are_one_line_errors(db, option, message):
+    with pytest.raises(CommandError, match=f"^{re.escape(message)}"):
+        call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0, **option)

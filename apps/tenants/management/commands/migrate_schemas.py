@@ -151,6 +151,10 @@ class Command(MigrateSchemasCommand):
         stage = options.get("stage") or ALL
         if options.get("ddl_retries") is not None and options["ddl_retries"] < 0:
             raise CommandError("--ddl-retries must be 0 or more.")
+        if options.get("ddl_lock_timeout") is not None and options["ddl_lock_timeout"] <= 0:
+            raise CommandError("--ddl-lock-timeout must be more than 0 seconds.")
+        if options.get("statement_timeout") is not None and options["statement_timeout"] < 0:
+            raise CommandError("--statement-timeout must be 0 (no limit) or more seconds.")
         policy = None
         if not provisioning:
             policy = DDLPolicy.from_settings(
