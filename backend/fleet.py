@@ -8,21 +8,26 @@ the migrations it gained, duration, error) so the caller can report, resume and 
 
 Parallel workers are threads: each has its own database connection (Django keeps connections per
 thread), so one schema's failure or broken transaction never touches another's.
+
+Stages (`backend.migration_state`): a `pre` run applies only the expand migrations and leaves the
+contract ones for `post`. Safe DDL (`backend.safe_ddl`): each schema migrates with a lock and a
+statement timeout and builds indexes on tables with rows concurrently; a schema whose lock is not
+granted goes back in the queue (backoff doubling) while the others go on, and after the last attempt
+is reported `lock_timeout` — a re-run completes it.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from io import StringIO
 
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import AddConstraint, AddField, AddIndex, RunSQL
 from django.db.migrations.recorder import MigrationRecorder
@@ -31,13 +36,32 @@ from django_tenants.migration_executors.base import LinePrefixStream
 from django_tenants.signals import schema_migrated, schema_pre_migration
 from django_tenants.utils import get_public_schema_name, get_tenant_base_migrate_command_class, get_tenant_model
 
-from backend.migration_state import expected_migrations, missing_migrations, tenant_schema_names
+from backend.fleet_schedule import run_scheduled
+from backend.migration_state import (
+    ALL,
+    expected_migrations,
+    migrate_targets,
+    missing_migrations,
+    post_deploy_keys,
+    split_by_stage,
+    tenant_schema_names,
+)
+from backend.safe_ddl import (
+    DDLPolicy,
+    build_index_concurrently,
+    is_concurrent_index,
+    is_lock_timeout,
+    safe_ddl,
+    set_timeouts,
+)
 
 # One fixed key for every migration run against this database ("pm-migr" in ASCII). Session-level,
 # so it is held across the many transactions of a run and released when the run's connection ends.
 LOCK_KEY = 0x706D2D6D696772
 
 APPLIED, SKIPPED, FAILED, PENDING, NOT_RUN = "applied", "skipped", "failed", "pending", "not_run"
+LOCK_TIMEOUT = "lock_timeout"  # a table lock was never granted within the DDL lock timeout, after every retry
+STATUSES = (APPLIED, SKIPPED, PENDING, FAILED, LOCK_TIMEOUT, NOT_RUN)
 
 
 class MigrationLockTimeout(Exception):
@@ -59,6 +83,8 @@ class SchemaResult:
     duration: float = 0.0
     error: str | None = None
     method: str | None = None  # "migrate" (Django's migrate in the schema) or "sql" (replayed)
+    deferred: list[str] = field(default_factory=list)  # pending migrations left for the post stage
+    attempts: int = 0
 
 
 @dataclass
@@ -68,21 +94,24 @@ class FleetRun:
     check_seconds: float
     results: list[SchemaResult]
     duration: float = 0.0
+    stage: str = ALL
 
     def count(self, status: str) -> int:
         return sum(1 for result in self.results if result.status == status)
 
     @property
     def failed(self) -> list[SchemaResult]:
-        return [result for result in self.results if result.status == FAILED]
+        """Schemas left behind by this run: failed, or never granted their table lock."""
+        return [result for result in self.results if result.status in (FAILED, LOCK_TIMEOUT)]
 
     def as_dict(self) -> dict:
         return {
             "scope": self.scope,
+            "stage": self.stage,
             "schemas_total": self.schemas_total,
             "check_seconds": round(self.check_seconds, 4),
             "duration": round(self.duration, 4),
-            "summary": {status: self.count(status) for status in (APPLIED, SKIPPED, FAILED, PENDING, NOT_RUN)},
+            "summary": {status: self.count(status) for status in STATUSES},
             "schemas": [
                 {**asdict(result), "duration": round(result.duration, 4)}
                 for result in sorted(self.results, key=lambda result: result.schema)
@@ -149,11 +178,19 @@ def migrate_schema(
     alias: str = DEFAULT_DB_ALIAS,
     output: Callable[[str], None] | None = None,
     raise_errors: bool = False,
+    partial: bool = False,
+    policy: DDLPolicy | None = None,
 ) -> SchemaResult:
-    """Run Django's migrate in one schema on this thread's connection and say what it applied."""
+    """Run Django's migrate in one schema on this thread's connection and say what it applied.
+
+    `partial`: `pending` is only part of what the schema lacks (a `pre` stage); Django's migrate then
+    runs once per target of `migration_state.migrate_targets`. With a `policy` the migration runs
+    under `safe_ddl` and a lock not granted in time yields status `lock_timeout`.
+    """
     connection = connections[alias]
     started = time.perf_counter()
     stream = StringIO()
+    targets = migrate_targets(pending) if partial else [None]
     try:
         schema_pre_migration.send(migrate_schema, schema_name=schema)
         # As django-tenants does: create django_migrations in the schema itself first, otherwise
@@ -162,22 +199,20 @@ def migrate_schema(
         MigrationRecorder(connection).ensure_schema()
         connection.set_schema(schema)
         sink = LinePrefixStream(stream, lambda line: f"[{schema}] {line}")
-        command = get_tenant_base_migrate_command_class()(stdout=sink, stderr=sink)
         try:
-            call_command(command, **migrate_options, database=alias)
+            with safe_ddl(connection, policy) if policy else nullcontext():
+                for target in targets:
+                    command = get_tenant_base_migrate_command_class()(stdout=sink, stderr=sink)
+                    call_command(command, *(target or ()), **migrate_options, database=alias)
         finally:
             sink.flush()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT app || '.' || name FROM django_migrations WHERE app || '.' || name = ANY(%s)", [pending]
-            )
-            recorded = {row[0] for row in cursor.fetchall()}
-        result = SchemaResult(schema, APPLIED, [key for key in pending if key in recorded], method="migrate")
+        result = SchemaResult(schema, APPLIED, _recorded(connection, pending), method="migrate")
         schema_migrated.send(migrate_schema, schema_name=schema)
     except Exception as exc:
         if raise_errors:
             raise
-        result = SchemaResult(schema, FAILED, error=_error_line(exc), method="migrate")
+        status = LOCK_TIMEOUT if is_lock_timeout(exc) else FAILED
+        result = SchemaResult(schema, status, error=_error_line(exc), method="migrate")
         # Whatever state the failure left this connection in, the next schema starts afresh
         # (unless the caller's transaction owns it: Django rolled the migration's savepoint back).
         if not connection.in_atomic_block:
@@ -186,8 +221,25 @@ def migrate_schema(
         if output is not None and stream.getvalue():
             output(stream.getvalue().rstrip("\n"))
         connection.set_schema_to_public()
+    if result.status != APPLIED and not connection.in_atomic_block:
+        # Migrations that committed before the failure stay applied: say which.
+        try:
+            connection.set_schema(schema)
+            result.migrations = _recorded(connection, pending)
+        except DatabaseError:
+            pass  # the failure's own error is what the report needs
+        finally:
+            connection.set_schema_to_public()
     result.duration = time.perf_counter() - started
     return result
+
+
+def _recorded(connection, keys: list[str]) -> list[str]:
+    """Which of `keys` the current schema's django_migrations records, in the order of `keys`."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT app || '.' || name FROM django_migrations WHERE app || '.' || name = ANY(%s)", [keys])
+        recorded = {row[0] for row in cursor.fetchall()}
+    return [key for key in keys if key in recorded]
 
 
 # Operations whose SQL follows from the migration alone, never from what the database holds (no
@@ -206,20 +258,31 @@ def replayable(keys: tuple[str, ...], loader: MigrationLoader) -> bool:
     return True
 
 
-def collect_statements(schema: str, keys: tuple[str, ...], alias: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """The SQL Django runs for these migrations in `schema` (what `sqlmigrate` shows), in order."""
+def collect_statements(
+    schema: str, keys: tuple[str, ...], alias: str = DEFAULT_DB_ALIAS, policy: DDLPolicy | None = None
+) -> list[str]:
+    """The SQL Django runs for these migrations in `schema` (what `sqlmigrate` shows), in order.
+
+    With a `policy`, index builds on existing tables come out as `CREATE INDEX CONCURRENTLY`.
+    """
     connection = connections[alias]
     connection.set_schema(schema)  # the tenant router emits tenant apps' SQL only in a tenant schema
     try:
-        loader = MigrationLoader(connection, ignore_no_migrations=True)
-        plan = [(loader.graph.nodes[tuple(key.split(".", 1))], False) for key in keys]
-        return loader.collect_sql(plan)
+        with safe_ddl(connection, policy) if policy else nullcontext():
+            loader = MigrationLoader(connection, ignore_no_migrations=True)
+            plan = [(loader.graph.nodes[tuple(key.split(".", 1))], False) for key in keys]
+            return loader.collect_sql(plan)
     finally:
         connection.set_schema_to_public()
 
 
 def replay_schema(
-    schema: str, *, keys: tuple[str, ...], statements: list[str], alias: str = DEFAULT_DB_ALIAS
+    schema: str,
+    *,
+    keys: tuple[str, ...],
+    statements: list[str],
+    alias: str = DEFAULT_DB_ALIAS,
+    policy: DDLPolicy | None = None,
 ) -> SchemaResult:
     """Apply pending migrations by running the SQL Django produced for an identical schema.
 
@@ -227,24 +290,36 @@ def replay_schema(
     schema behind by exactly the same migrations: the statements, then the django_migrations records,
     in one transaction, so a schema that differs fails whole and keeps its state. This is what makes a
     schema-only migration cost about what its SQL costs, instead of a migration executor per schema.
+    With a `policy`: the transaction runs under its timeouts, and `CREATE INDEX CONCURRENTLY`
+    statements run after it commits (idempotently), the records last.
     """
     connection = connections[alias]
     started = time.perf_counter()
+    concurrent = [statement for statement in statements if policy and is_concurrent_index(statement)]
+    records = [tuple(key.split(".", 1)) for key in keys]
+    insert = "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)"
     try:
         schema_pre_migration.send(replay_schema, schema_name=schema)
         connection.set_schema(schema)
         applied = timezone.now()
         with transaction.atomic(using=alias), connection.cursor() as cursor:
+            if policy:
+                set_timeouts(cursor, policy, local=True)
             for statement in statements:
-                cursor.execute(statement)
-            cursor.executemany(
-                "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)",
-                [(*key.split(".", 1), applied) for key in keys],
-            )
+                if statement not in concurrent:
+                    cursor.execute(statement)
+            if not concurrent:
+                cursor.executemany(insert, [(app, name, applied) for app, name in records])
+        if concurrent:
+            for statement in concurrent:
+                build_index_concurrently(connection, statement, policy)
+            with transaction.atomic(using=alias), connection.cursor() as cursor:
+                cursor.executemany(insert, [(app, name, applied) for app, name in records])
         result = SchemaResult(schema, APPLIED, list(keys), method="sql")
         schema_migrated.send(replay_schema, schema_name=schema)
     except Exception as exc:
-        result = SchemaResult(schema, FAILED, error=_error_line(exc), method="sql")
+        status = LOCK_TIMEOUT if is_lock_timeout(exc) else FAILED
+        result = SchemaResult(schema, status, error=_error_line(exc), method="sql")
         if not connection.in_atomic_block:
             connection.close()
     finally:
@@ -268,38 +343,6 @@ def _summarise(keys: list[str]) -> str:
     return f"{len(keys)} migrations ({keys[0]} ... {keys[-1]})"
 
 
-def _run_workers(
-    schemas: list[str], workers: int, run_one: Callable[[str], SchemaResult], stop: threading.Event
-) -> list[str]:
-    """Run `run_one` over schemas on `workers` threads; returns the schemas never started."""
-    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
-    for schema in schemas:
-        todo.put(schema)
-
-    def work() -> None:
-        try:
-            while not stop.is_set():
-                try:
-                    schema = todo.get_nowait()
-                except queue.Empty:
-                    return
-                run_one(schema)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, name=f"migrate-{n}", daemon=True) for n in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    left: list[str] = []
-    while True:
-        try:
-            left.append(todo.get_nowait())
-        except queue.Empty:
-            return left
-
-
 def run_fleet(
     *,
     scope: str,
@@ -313,6 +356,8 @@ def run_fleet(
     alias: str = DEFAULT_DB_ALIAS,
     progress: Callable[[str], None] = print,
     output: Callable[[str], None] | None = None,
+    stage: str = ALL,
+    policy: DDLPolicy | None = None,
 ) -> FleetRun:
     """Migrate the schemas of `scope` ("shared" or "tenant") that are behind; skip the rest.
 
@@ -321,6 +366,10 @@ def run_fleet(
     reported as pending. A failed schema never stops the others unless `fail_fast` is set; then the
     schemas not yet started are reported as not_run. `raise_errors` re-raises instead (used when the
     caller's transaction must fail with the schema, as in tenant provisioning).
+
+    `stage` ("pre", "post" or "all") chooses what counts as behind (`migration_state`). With a
+    `policy` (`safe_ddl`), a schema whose table lock was not granted is tried again up to
+    `policy.retries` times, after `policy.delay(attempt)` seconds, while the others go on.
 
     With `replay`, schemas behind by the same schema-only migrations (`replayable()`) are migrated
     by Django in one pilot schema first; the others then get the SQL Django ran there
@@ -335,32 +384,42 @@ def run_fleet(
             # A plan on a database never migrated has no tenant table yet, hence no tenants.
             schemas = tenant_schema_names() if not plan_only or _tenant_table_exists(alias) else []
         schemas, expected = list(schemas), tenant_keys
-    behind = missing_migrations(schemas, expected)
+    lacking = missing_migrations(schemas, expected)
+    behind: dict[str, list[str]] = {}
+    deferred: dict[str, list[str]] = {}
+    for schema, keys in lacking.items():
+        now, later = split_by_stage(keys, stage)
+        if now:
+            behind[schema] = now
+        if later:
+            deferred[schema] = later
     check_seconds = time.perf_counter() - started
     label = "public schema" if scope == "shared" else "tenant schemas"
+    waiting = f", {len(deferred)} with post-stage migrations left for later" if deferred else ""
     progress(
-        f"{scope}: {len(schemas)} {label}, {len(behind)} behind, {len(schemas) - len(behind)} current "
-        f"(checked in {check_seconds:.2f}s)"
+        f"{scope}: {len(schemas)} {label}, {len(behind)} behind, {len(schemas) - len(behind)} current"
+        f"{f' (stage {stage})' if stage != ALL else ''}{waiting} (checked in {check_seconds:.2f}s)"
     )
     results = {schema: SchemaResult(schema, SKIPPED) for schema in schemas if schema not in behind}
-    run = FleetRun(scope=scope, schemas_total=len(schemas), check_seconds=check_seconds, results=[])
+    run = FleetRun(scope=scope, schemas_total=len(schemas), check_seconds=check_seconds, results=[], stage=stage)
 
     if plan_only:
         for schema, keys in behind.items():
             results[schema] = SchemaResult(schema, PENDING, list(keys))
-            progress(f"{scope} {schema}: {len(keys)} pending: {', '.join(keys)}")
+            progress(f"{scope} {schema}: {len(keys)} pending: {', '.join(_with_stage(keys))}")
     elif behind:
         total, done = len(behind), 0
         stop = threading.Event()
         report_lock = threading.Lock()
+        retries = policy.retries if policy and not raise_errors else 0
 
         statements: dict[tuple[str, ...], list[str]] = {}
 
-        def run_one(schema: str) -> SchemaResult:
+        def run_one(schema: str, attempt: int) -> float | None:
             nonlocal done
             keys = tuple(behind[schema])
             if keys in statements:
-                result = replay_schema(schema, keys=keys, statements=statements[keys], alias=alias)
+                result = replay_schema(schema, keys=keys, statements=statements[keys], alias=alias, policy=policy)
             else:
                 result = migrate_schema(
                     schema,
@@ -369,19 +428,30 @@ def run_fleet(
                     alias=alias,
                     output=output,
                     raise_errors=raise_errors,
+                    partial=schema in deferred,
+                    policy=policy,
                 )
+            result.attempts = attempt
             with report_lock:
-                done += 1
                 results[schema] = result
-                if result.status == FAILED:
-                    progress(f"{scope} {done}/{total} {schema}: FAILED after {result.duration:.2f}s: {result.error}")
+                if result.status == LOCK_TIMEOUT and attempt <= retries:
+                    delay = policy.delay(attempt)
+                    progress(
+                        f"{scope} {schema}: table lock not granted within {policy.lock_timeout:g}s "
+                        f"(attempt {attempt} of {retries + 1}); trying again in {delay:g}s"
+                    )
+                    return delay
+                done += 1
+                if result.status in (FAILED, LOCK_TIMEOUT):
+                    what = "LOCK TIMEOUT" if result.status == LOCK_TIMEOUT else "FAILED"
+                    progress(f"{scope} {done}/{total} {schema}: {what} after {result.duration:.2f}s: {result.error}")
                     if fail_fast:
                         stop.set()
                 else:
                     applied = _summarise(result.migrations)
                     how = " (SQL replayed)" if result.method == "sql" else ""
                     progress(f"{scope} {done}/{total} {schema}: applied {applied} in {result.duration:.3f}s{how}")
-            return result
+            return None
 
         pilots: list[str] = []
         if replay and not raise_errors and not migrate_options.get("fake") and not migrate_options.get("fake_initial"):
@@ -393,26 +463,25 @@ def run_fleet(
         for pilot in pilots:
             if stop.is_set():
                 break
-            if run_one(pilot).status == APPLIED:
+            run_scheduled([pilot], 1, run_one, stop)
+            if results[pilot].status == APPLIED:
                 keys = tuple(behind[pilot])
-                statements[keys] = collect_statements(pilot, keys, alias)
+                statements[keys] = collect_statements(pilot, keys, alias, policy)
         rest = [schema for schema in behind if schema not in pilots]
-        workers = max(1, min(parallel, len(rest)))
-        if workers == 1:
-            for schema in rest:
-                if stop.is_set():
-                    break
-                run_one(schema)
-            not_started = [schema for schema in behind if schema not in results]
-        else:
-            not_started = _run_workers(rest, workers, run_one, stop) + [p for p in pilots if p not in results]
-        for schema in not_started:
-            results[schema] = SchemaResult(schema, NOT_RUN, list(behind[schema]))
+        run_scheduled(rest, max(1, min(parallel, len(rest))), run_one, stop)
+        for schema in behind:
+            if schema not in results:
+                results[schema] = SchemaResult(schema, NOT_RUN, list(behind[schema]))
 
+    for schema, keys in deferred.items():
+        results[schema].deferred = keys
     run.results = [results[schema] for schema in schemas]
     run.duration = time.perf_counter() - started
-    summary = ", ".join(
-        f"{run.count(status)} {status}" for status in (APPLIED, SKIPPED, PENDING, FAILED, NOT_RUN) if run.count(status)
-    )
+    summary = ", ".join(f"{run.count(status)} {status}" for status in STATUSES if run.count(status))
     progress(f"{scope}: done in {run.duration:.2f}s: {summary or 'nothing to do'}")
     return run
+
+
+def _with_stage(keys: list[str]) -> list[str]:
+    post = post_deploy_keys()
+    return [f"{key} [post]" if key in post else key for key in keys]

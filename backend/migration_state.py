@@ -4,6 +4,12 @@ The graph is read from the migration files once per process; the database side i
 `public.django_migrations` and one UNION ALL query over every tenant schema's `django_migrations`,
 so the cost does not grow with a migration executor per tenant. `/readyz` and the fleet migration
 command (`backend.fleet`) both ask it.
+
+Stages (expand/contract): a migration is `post` when django-syzygy says so — an explicit
+`stage = Stage.POST_DEPLOY` on the Migration class, or inferred from its operations (RemoveField,
+DeleteModel) — and `pre` otherwise. The `pre` stage of a schema's pending migrations is every pending
+migration that is `pre` and depends, directly or not, on no pending `post` one; the rest waits for the
+`post` stage, which applies all that is pending. Readiness only counts what the `pre` stage would apply.
 """
 
 from __future__ import annotations
@@ -15,6 +21,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import get_public_schema_name, get_tenant_model
+from syzygy.constants import Stage
+from syzygy.plan import get_migration_stage
+
+PRE, POST, ALL = "pre", "post", "all"
+STAGES = (PRE, POST, ALL)
 
 
 def _labels(app_names: list[str]) -> set[str]:
@@ -22,9 +33,20 @@ def _labels(app_names: list[str]) -> set[str]:
 
 
 @lru_cache(maxsize=1)
+def _graph():
+    return MigrationLoader(None, ignore_no_migrations=True).graph
+
+
+def clear_caches() -> None:
+    """Forget what was read from the migration files (tests that add migrations at run time)."""
+    for cached in (_graph, _graph_nodes, expected_migrations, migration_order, post_deploy_keys):
+        cached.cache_clear()
+
+
+@lru_cache(maxsize=1)
 def _graph_nodes() -> tuple[tuple[str, str], ...]:
     """Every migration on disk, in an order that applies dependencies first."""
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    graph = _graph()
     ordered: dict[tuple[str, str], None] = {}
     for leaf in sorted(graph.leaf_nodes()):
         for node in graph.forwards_plan(leaf):
@@ -47,6 +69,44 @@ def expected_migrations() -> tuple[frozenset[str], frozenset[str]]:
 def migration_order() -> dict[str, int]:
     """'app.migration' -> position in an order that applies dependencies first."""
     return {f"{app}.{name}": position for position, (app, name) in enumerate(_graph_nodes())}
+
+
+@lru_cache(maxsize=1)
+def post_deploy_keys() -> frozenset[str]:
+    """'app.migration' keys of every migration on disk that belongs to the `post` stage."""
+    return frozenset(
+        f"{app}.{name}"
+        for (app, name), migration in _graph().nodes.items()
+        if get_migration_stage(migration) is Stage.POST_DEPLOY
+    )
+
+
+def split_by_stage(pending: list[str], stage: str) -> tuple[list[str], list[str]]:
+    """(to apply now, left for the post stage) of one schema's pending keys (in dependency order)."""
+    if stage != PRE:
+        return list(pending), []
+    post = post_deploy_keys()
+    graph = _graph()
+    deferred: set[str] = set()
+    for key in pending:
+        parents = graph.node_map[tuple(key.split(".", 1))].parents
+        if key in post or any(f"{parent.key[0]}.{parent.key[1]}" in deferred for parent in parents):
+            deferred.add(key)
+    return [key for key in pending if key not in deferred], [key for key in pending if key in deferred]
+
+
+def migrate_targets(keys: list[str]) -> list[tuple[str, str]]:
+    """The (app, name) targets whose forward plans apply exactly `keys` (dependency-ordered).
+
+    Those are the keys no other key in the set depends on; Django's migrate applies each with its
+    unapplied ancestors, all of which are in `keys` when the set is closed under pending dependencies
+    (what `split_by_stage` returns).
+    """
+    graph = _graph()
+    nodes = [tuple(key.split(".", 1)) for key in keys]
+    wanted = set(nodes)
+    depended_on = {parent.key for node in nodes for parent in graph.node_map[node].parents if parent.key in wanted}
+    return [node for node in nodes if node not in depended_on]
 
 
 def tenant_schema_names() -> list[str]:
@@ -104,11 +164,22 @@ def _missing_by_schema(schemas: list[str], expected: frozenset[str]) -> dict[str
 
 
 def schemas_behind() -> dict[str, int]:
-    """Schemas with unapplied migrations, mapped to how many are missing. Empty when all current."""
+    """Schemas lacking migrations the running code needs, mapped to how many. Empty when all current.
+
+    Contract (post-stage) migrations are not needed: the release is deployed and validated before they
+    run (see the module docstring), so a schema whose only missing migrations are those is current.
+    """
     shared, tenant = expected_migrations()
-    behind = _missing_by_schema([get_public_schema_name()], shared)
+    behind = _needed_by_schema([get_public_schema_name()], shared)
     if get_public_schema_name() in behind:
         # Without the shared tables we cannot even list tenants.
         return behind
-    behind.update(_missing_by_schema(tenant_schema_names(), tenant))
+    behind.update(_needed_by_schema(tenant_schema_names(), tenant))
     return behind
+
+
+def _needed_by_schema(schemas: list[str], expected: frozenset[str]) -> dict[str, int]:
+    needed = {
+        schema: len(split_by_stage(keys, PRE)[0]) for schema, keys in missing_migrations(schemas, expected).items()
+    }
+    return {schema: count for schema, count in needed.items() if count}

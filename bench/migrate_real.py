@@ -55,8 +55,7 @@ def _add_migration(package: Path) -> None:
     importlib.invalidate_caches()
     from backend import migration_state
 
-    for cached in (migration_state._graph_nodes, migration_state.expected_migrations, migration_state.migration_order):
-        cached.cache_clear()
+    migration_state.clear_caches()
 
 
 def _undo(names: list[str]) -> None:

@@ -36,6 +36,12 @@ HELPERS = {"plain_migrate_schemas.py": "started by migrate_noop.py and migrate_r
 # What each script must print at its smoke size: the header of its table and every row.
 # Slowest first: they start first.
 TABLES = {
+    "migrate_index.py": [
+        "| fleet migration adding an index, 3 tenants, busy tenant 2000 rows | run s |",
+        "| plain django-tenants (multiprocessing executor, new process) |",
+        "| ours, --parallel 2 |",
+        "writes max: plain / ours = ",
+    ],
     "provisioning.py": [
         "tenants per method: 1",
         "p50 ms    p95 ms  p50/floor  growth kB",

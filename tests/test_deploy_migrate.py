@@ -6,30 +6,15 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
 from django.db import connection
 
+from tests.conftest import PASSWORD
+
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "never-print-this-pw"
-
-
-@pytest.fixture
-def empty_database():
-    """A new, empty database on the test server, as a DATABASE_URL with a password in it."""
-    params = {**connection.get_connection_params(), "dbname": "postgres"}
-    name = f"migrate_sh_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(**params, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    host = quote(params.get("host") or "localhost", safe="")
-    port = f":{params['port']}" if params.get("port") else ""
-    yield f"postgres://{params['user']}:{PASSWORD}@{host}{port}/{name}", name
-    with psycopg.connect(**params, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _run(command: list[str], url: str, **extra_env) -> subprocess.CompletedProcess:
@@ -106,3 +91,53 @@ def test_malformed_database_url_stops_the_script_without_echoing_it(bad_url):
     assert "DATABASE_URL" in result.stderr
     assert "secret" not in result.stdout + result.stderr
     assert "==> migrate_schemas" not in result.stdout
+
+
+def test_pre_then_post_stage_with_the_plan_in_between_as_the_pipeline_runs_them(empty_database, tmp_path):
+    url, name = empty_database
+    reports = tmp_path / "reports"
+
+    pre = _run(["bash", "deploy/migrate.sh"], url, MIGRATE_STAGE="pre", MIGRATE_REPORT_DIR=str(reports))
+    assert pre.returncode == 0, pre.stdout + pre.stderr
+    assert "==> migrate_schemas --shared --stage pre" in pre.stdout
+    shared = json.loads((reports / "shared-pre.json").read_text())
+    # On a new database the one contract step in the graph (a column django-axes drops) waits.
+    deferred = shared["runs"][0]["schemas"][0]["deferred"]
+    assert "axes.0005_remove_accessattempt_trusted" in deferred
+    assert (reports / "tenant-pre.json").exists()
+
+    plan = _manage("migrate_schemas", "--plan", "--report", str(tmp_path / "plan.json"), url=url)
+    assert plan.returncode == 1  # the post stage is pending
+    summary = subprocess.run(
+        [sys.executable, "deploy/plan_summary.py", str(tmp_path / "plan.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "| shared | 1: public | `axes.0005_remove_accessattempt_trusted` (post-deploy)" in summary
+    assert _manage("migrate_schemas", "--plan", "--stage", "pre", url=url).returncode == 0
+
+    post = _run(["bash", "deploy/migrate.sh"], url, MIGRATE_STAGE="post", MIGRATE_REPORT_DIR=str(reports))
+    assert post.returncode == 0, post.stdout + post.stderr
+    assert json.loads((reports / "shared-post.json").read_text())["runs"][0]["schemas"][0]["migrations"] == deferred
+    assert _manage("migrate_schemas", "--plan", url=url).returncode == 0
+
+
+def test_an_unknown_stage_stops_the_script_before_anything_runs(empty_database):
+    url, _ = empty_database
+    result = _run(["bash", "deploy/migrate.sh"], url, MIGRATE_STAGE="contract")
+    assert result.returncode == 2
+    assert "MIGRATE_STAGE must be pre, post or all (got 'contract')" in result.stderr
+    assert "==> migrate_schemas" not in result.stdout
+
+
+def test_plan_summary_of_a_missing_report_is_one_line_and_exit_1(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "deploy/plan_summary.py", str(tmp_path / "none.json")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("plan_summary: cannot read") and result.stderr.count("\n") == 1

@@ -49,6 +49,8 @@ class Claim(TrackedRecord):
     supplier_credit = models.OneToOneField(
         SupplierCredit, null=True, blank=True, on_delete=models.PROTECT, related_name="claim", editable=False
     )
+    # The day the claim was settled (its credit's issue date), kept on the claim itself.
+    settled_on = models.DateField(null=True, blank=True, editable=False)
     search_text = search_document("reason", "description")
 
     class Meta:
@@ -62,7 +64,12 @@ class Claim(TrackedRecord):
                 ),
                 name="claim_exactly_one_line",
                 violation_error_message="A claim is against exactly one sales or purchase order line.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="settled") | models.Q(settled_on__isnull=False),
+                name="claim_settled_has_date",
+                violation_error_message="A settled claim has a settlement date.",
+            ),
         ]
 
     def __str__(self) -> str:

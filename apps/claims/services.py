@@ -113,6 +113,7 @@ def claim_settle(*, claim: Claim, user) -> Claim:
 
     def attach(target: Claim) -> None:
         setattr(target, field, credit)
+        target.settled_on = credit.issued_on
 
     return _transition(
         claim=claim,
@@ -121,6 +122,6 @@ def claim_settle(*, claim: Claim, user) -> Claim:
         past="settled",
         allowed_from=(Status.APPROVED,),
         to=Status.SETTLED,
-        extra={field: [None, credit.pk]},
+        extra={field: [None, credit.pk], "settled_on": [None, credit.issued_on.isoformat()]},
         before_save=attach,
     )

@@ -32,6 +32,13 @@ SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
 # Warm pool of pre-provisioned tenant schemas (backend.provisioning): how many to keep ready. Refilled
 # by the tenants.refill_tenant_pool job after each take and every 10 minutes, or `refill_tenant_pool`.
 TENANT_WARM_POOL_SIZE = env.int("TENANT_WARM_POOL_SIZE", default=3)
+# Fleet migrations (backend.safe_ddl): how long one DDL statement may wait for its table lock before it
+# gives up (the schema is retried with doubling backoff, then reported `lock_timeout`), and how long any
+# migration statement may run. Concurrent index builds have no statement timeout.
+MIGRATION_DDL_LOCK_TIMEOUT = env.float("MIGRATION_DDL_LOCK_TIMEOUT", default=2.0)
+MIGRATION_STATEMENT_TIMEOUT = env.float("MIGRATION_STATEMENT_TIMEOUT", default=300.0)
+MIGRATION_DDL_RETRIES = env.int("MIGRATION_DDL_RETRIES", default=5)
+MIGRATION_DDL_RETRY_BACKOFF = env.float("MIGRATION_DDL_RETRY_BACKOFF", default=1.0)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{BASE_DOMAIN}")
 # Tenant branding uploads (validated by content with Pillow; PNG, JPEG, GIF or ICO).
 BRANDING_LOGO_MAX_BYTES = env.int("BRANDING_LOGO_MAX_BYTES", default=1024 * 1024)
@@ -71,6 +78,9 @@ SHARED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Expand/contract: `Migration.stage` markers, stage inference and splitting makemigrations
+    # (migrate_schemas --stage pre|post; docs/operations.md). After django_tenants: its `migrate` stays.
+    "syzygy",
 ]
 # Apps whose tables live in every tenant schema (only there, unless also listed in SHARED_APPS).
 TENANT_APPS = [

@@ -1,9 +1,11 @@
 """Claims: open on a shipped line (amount capped by the line), approve / reject / settle by role, settlement
 credits the customer (lower open balance), API and pages, isolation."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django_tenants.utils import tenant_context
 
 from apps.accounting.models import CustomerCredit
@@ -46,6 +48,7 @@ def test_settling_an_approved_claim_credits_the_customer_and_lowers_the_open_bal
     services.claim_settle(claim=claim, user=in_a.manager)
     credit = CustomerCredit.objects.get()
     assert claim.status == Status.SETTLED and claim.credit_id == credit.pk and credit.amount == Decimal("250.00")
+    assert Claim.objects.get(pk=claim.pk).settled_on == credit.issued_on
     assert customer_open_balance(customer=invoice.customer) == Decimal("2750.00")
     assert AuditEvent.objects.filter(action="claim.settle", object_id=str(claim.pk)).exists()
     assert AuditEvent.objects.filter(action="customercredit.create", object_id=str(credit.pk)).exists()
@@ -74,7 +77,8 @@ ALLOWED = {
 @pytest.mark.parametrize("status", list(Status))
 def test_every_transition_from_every_status(in_a, verb, status):
     claim = _claim(in_a.staff)
-    Claim.objects.filter(pk=claim.pk).update(status=status)
+    settled_on = datetime.date(2026, 12, 1) if status == Status.SETTLED else None  # settled claims have a date
+    Claim.objects.filter(pk=claim.pk).update(status=status, settled_on=settled_on)
     claim.refresh_from_db()
     service = getattr(services, f"claim_{verb}")
     if target := ALLOWED[verb].get(status):
@@ -111,6 +115,8 @@ def test_api_open_approve_settle_and_refusals(tenant_a, client_for):
     assert manager.post(f"{API}{pk}/approve/").json()["status"] == "approved"
     settled = manager.post(f"{API}{pk}/settle/").json()
     assert settled["status"] == "settled" and settled["credit"]
+    with tenant_context(tenant_a.tenant):
+        assert settled["settled_on"] == CustomerCredit.objects.get(pk=settled["credit"]).issued_on.isoformat()
     bad = staff.post(API, {"sales_line": line.pk, "reason": "smell", "amount": "1"}, content_type="application/json")
     assert bad.status_code == 400 and "reason" in bad.json()
 
@@ -131,7 +137,11 @@ def test_pages_open_and_settle_a_claim(tenant_a, client_for):
     assert manager.post(f"{PAGES}{claim.pk}/settle/").status_code == 400
     assert manager.post(f"{PAGES}{claim.pk}/approve/").status_code == 302
     assert manager.post(f"{PAGES}{claim.pk}/settle/").status_code == 302
-    assert "99.00" in manager.get(f"{PAGES}{claim.pk}/").content.decode()
+    page = manager.get(f"{PAGES}{claim.pk}/").content.decode()
+    assert "99.00" in page
+    with tenant_context(tenant_a.tenant):
+        settled_on = Claim.objects.get(pk=claim.pk).settled_on
+    assert f"<dt>Settled on</dt><dd>{settled_on:%Y-%m-%d}</dd>" in page
     over = staff.post(
         f"{PAGES}new/", {"sales_line": line.pk, "reason": "shortage", "amount": "2902", "description": ""}
     )
@@ -160,3 +170,13 @@ def test_other_tenant_claims_are_not_found_and_outsiders_refused(tenant_a, tenan
     assert client_for(tenant_a, outsider).get(PAGES).status_code == 403
     assert client_for(tenant_a).get(API).status_code in (401, 403)
     assert client_for(tenant_a).get(PAGES)["Location"].startswith("/login/")
+
+
+def test_the_database_refuses_a_settled_claim_without_a_settlement_date(in_a):
+    invoice = issued_invoice(in_a.manager)
+    claim = _claim(in_a.staff, line=invoice.sales_order.lines.get())
+    services.claim_approve(claim=claim, user=in_a.manager)
+    services.claim_settle(claim=claim, user=in_a.manager)
+    with pytest.raises(IntegrityError, match="claim_settled_has_date"), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(settled_on=None)
+    Claim.objects.filter(pk=claim.pk, status=Status.APPROVED).update(settled_on=None)  # not settled: no date needed

@@ -117,6 +117,8 @@ def test_plan_lists_pending_migrations_per_schema_applies_nothing_and_exits_1(li
         "duration": 0.0,
         "error": None,
         "method": None,
+        "deferred": [],
+        "attempts": 0,
     }
 
 

@@ -18,8 +18,7 @@ NAME = "9000_fleet_flag"
 
 
 def _clear_graph_caches():
-    for cached in (migration_state._graph_nodes, migration_state.expected_migrations, migration_state.migration_order):
-        cached.cache_clear()
+    migration_state.clear_caches()
 
 
 def _tenant_schemas() -> list[str]:

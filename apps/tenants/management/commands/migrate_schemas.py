@@ -2,9 +2,11 @@
 
 Adds to `--shared` / `--tenant` / `--schema`: skipping schemas already current (one catalog query),
 `--parallel N`, `--report FILE`, a Postgres advisory lock (`--lock-timeout`), `--plan` with exit
-codes, `--fail-fast`, SQL replay of schema-only migrations (`--no-replay` to opt out), and one
-progress line per schema migrated. Runs it does not cover (a target
-migration, `--prune`, `--run-syncdb`, an explicit `--executor`) go to django-tenants unchanged.
+codes, `--fail-fast`, SQL replay of schema-only migrations (`--no-replay` to opt out), expand/contract
+stages (`--stage pre|post`), safe DDL (lock and statement timeouts, retries, concurrent index builds:
+`--ddl-lock-timeout`, `--statement-timeout`, `--ddl-retries`), and one progress line per schema.
+Runs it does not cover (a target migration, `--prune`, `--run-syncdb`, an explicit `--executor`) go
+to django-tenants unchanged.
 """
 
 from __future__ import annotations
@@ -22,8 +24,19 @@ from django_tenants.management.commands.migrate_schemas import MigrateSchemasCom
 from django_tenants.utils import get_public_schema_name, has_multi_type_tenants, schema_exists
 
 from backend import clock
-from backend.fleet import FAILED, NOT_RUN, PENDING, FleetRun, MigrationLockTimeout, migration_lock, run_fleet
+from backend.fleet import (
+    FAILED,
+    LOCK_TIMEOUT,
+    NOT_RUN,
+    PENDING,
+    FleetRun,
+    MigrationLockTimeout,
+    migration_lock,
+    run_fleet,
+)
+from backend.migration_state import ALL, PRE, STAGES, post_deploy_keys
 from backend.provisioning import template_refresh, template_schema_name
+from backend.safe_ddl import DDLPolicy
 
 DEFAULT_LOCK_TIMEOUT = 300.0
 
@@ -57,6 +70,35 @@ class Command(MigrateSchemasCommand):
         )
         parser.add_argument("--fail-fast", action="store_true", help="Start no further schema after the first failure.")
         parser.add_argument(
+            "--stage",
+            choices=STAGES,
+            default=ALL,
+            help="pre: only expand migrations, safe while the previous release runs (before the deploy); "
+            "post: everything still pending, contract steps included (after the deploy is validated); "
+            "all (default): everything, as plain migrate.",
+        )
+        parser.add_argument(
+            "--ddl-lock-timeout",
+            type=float,
+            metavar="SECONDS",
+            help="How long one DDL statement waits for its table lock before the schema is retried "
+            "(default: settings.MIGRATION_DDL_LOCK_TIMEOUT).",
+        )
+        parser.add_argument(
+            "--statement-timeout",
+            type=float,
+            metavar="SECONDS",
+            help="Longest any migration statement may run, 0 = no limit "
+            "(default: settings.MIGRATION_STATEMENT_TIMEOUT).",
+        )
+        parser.add_argument(
+            "--ddl-retries",
+            type=int,
+            metavar="N",
+            help="Further attempts for a schema whose table lock was not granted, with doubling backoff "
+            "(default: settings.MIGRATION_DDL_RETRIES); then it is reported lock_timeout.",
+        )
+        parser.add_argument(
             "--no-replay",
             action="store_false",
             dest="replay",
@@ -76,6 +118,8 @@ class Command(MigrateSchemasCommand):
 
     def handle(self, *args, **options):
         if self._plain_django_tenants(options):
+            if options.get("stage", ALL) == PRE:
+                raise CommandError("--stage pre cannot be combined with a target migration, --executor or --prune.")
             return super().handle(*args, **options)
         SyncCommon.handle(self, *args, **options)
 
@@ -104,6 +148,20 @@ class Command(MigrateSchemasCommand):
         # just created: nobody else can see it, so there is nothing to lock against, and a failure
         # must raise so that the provisioning transaction rolls back.
         provisioning = in_transaction and bool(self.schema_name)
+        stage = options.get("stage") or ALL
+        if options.get("ddl_retries") is not None and options["ddl_retries"] < 0:
+            raise CommandError("--ddl-retries must be 0 or more.")
+        if options.get("ddl_lock_timeout") is not None and options["ddl_lock_timeout"] <= 0:
+            raise CommandError("--ddl-lock-timeout must be more than 0 seconds.")
+        if options.get("statement_timeout") is not None and options["statement_timeout"] < 0:
+            raise CommandError("--statement-timeout must be 0 (no limit) or more seconds.")
+        policy = None
+        if not provisioning:
+            policy = DDLPolicy.from_settings(
+                lock_timeout=options.get("ddl_lock_timeout"),
+                statement_timeout=options.get("statement_timeout"),
+                retries=options.get("ddl_retries"),
+            )
 
         write_lock = threading.Lock()
 
@@ -153,6 +211,8 @@ class Command(MigrateSchemasCommand):
                         alias=database,
                         progress=progress,
                         output=output if verbosity >= 2 else None,
+                        stage=stage,
+                        policy=policy,
                     )
                     runs.append(run)
                     if run.failed:
@@ -161,7 +221,9 @@ class Command(MigrateSchemasCommand):
                     if run.count(PENDING):
                         status = "pending"
                 # New tenants are cloned from the template schema: keep it at the state just reached.
-                refresh_template = status == "ok" and not (plan_only or provisioning)
+                # Not after a pre stage: the release still running clones it, and it must not get
+                # contract steps (the new release refreshes it when it first provisions a tenant).
+                refresh_template = status == "ok" and not (plan_only or provisioning) and stage != PRE
                 if refresh_template and self.sync_tenant and not self.schema_name and template_refresh():
                     progress(f"tenant template {template_schema_name()} migrated to the current state")
         except MigrationLockTimeout as exc:
@@ -175,6 +237,7 @@ class Command(MigrateSchemasCommand):
             if options["report"]:
                 _write_report(
                     options["report"],
+                    stage=stage,
                     status=status,
                     error=error,
                     started_at=started_at,
@@ -192,21 +255,33 @@ def _failure_message(run: FleetRun) -> str:
     first = failed[0]
     more = f" (and {len(failed) - 1} more: {', '.join(r.schema for r in failed[1:6])})" if len(failed) > 1 else ""
     not_run = f"; {run.count(NOT_RUN)} not started" if run.count(NOT_RUN) else ""
+    locked = run.count(LOCK_TIMEOUT)
+    how = f"failed ({locked} never granted a table lock)" if locked and locked < len(failed) else "failed"
+    if locked == len(failed):
+        how = f"never got a table lock after {first.attempts} attempt(s)"
     return (
-        f"{len(failed)} of {run.schemas_total} {run.scope} schema(s) failed{not_run}. "
+        f"{len(failed)} of {run.schemas_total} {run.scope} schema(s) {how}{not_run}. "
         f"{first.schema}: {first.error}{more}. Migrations already applied stay applied; "
-        "fix the cause and run again to continue with the schemas still behind."
+        "fix the cause (or wait for the blocking transaction to end) and run again to continue "
+        "with the schemas still behind."
     )
 
 
-def _write_report(path: str, *, status: str, error: str | None, started_at, duration: float, runs) -> None:
+def _write_report(path: str, *, stage: str, status: str, error: str | None, started_at, duration: float, runs) -> None:
     report = {
         "command": "migrate_schemas",
+        "stage": stage,
         "status": status,
         "error": error,
         "started_at": started_at.isoformat(timespec="seconds"),
         "duration": round(duration, 4),
         "failed": [result.schema for run in runs for result in run.results if result.status == FAILED],
+        "lock_timeout": [result.schema for run in runs for result in run.results if result.status == LOCK_TIMEOUT],
+        # Which of the migrations named below are contract steps (they wait for the post stage).
+        "post_stage_migrations": sorted(
+            {key for run in runs for result in run.results for key in result.migrations + result.deferred}
+            & post_deploy_keys()
+        ),
         "runs": [run.as_dict() for run in runs],
     }
     target = Path(path)
