@@ -211,7 +211,7 @@ def main() -> None:
     parser.add_argument(
         "--plain", choices=("multiprocessing", "standard"), default="multiprocessing", help="django-tenants executor"
     )
-    args = parse_args(parser, smoke={"tenants": 3, "rows": 2000})
+    args = parse_args(parser, smoke={"tenants": 3, "rows": 2000, "parallel": 2})
 
     package = _copy_numbering_migrations()
     setup_django(smoke=args.smoke, MIGRATION_MODULES={"numbering": PACKAGE})
