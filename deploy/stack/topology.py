@@ -16,6 +16,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,9 +185,11 @@ class Stack:
 
     def run(self, argv: list[str], *, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
         env = {**env, "PYTHON": python()}
+        started = time.perf_counter()
         result = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)  # noqa: S603
+        seconds = time.perf_counter() - started
         with (self.root / "setup.log").open("a") as log:
-            log.write(f"$ {' '.join(argv)}\n{result.stdout}{result.stderr}")
+            log.write(f"$ {' '.join(argv)}  # {seconds:.1f}s, exit {result.returncode}\n{result.stdout}{result.stderr}")
         if not self.config.quiet:
             sys.stdout.write(result.stdout)
             sys.stderr.write(result.stderr)
