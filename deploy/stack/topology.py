@@ -17,6 +17,7 @@ import secrets
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,13 +171,16 @@ class Stack:
     # --- setup commands -------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        """Migrate (directly, not through the pooler), collect static files, seed the demo tenants."""
-        self.run(["bash", "deploy/migrate.sh"], env=self.direct_env())
-        self.manage("collectstatic", "--noinput", "--verbosity", "0")
-        if self.config.seed_demo:
-            # seed_demo refuses production settings on purpose; run it with development's.
-            seed_env = {**self.direct_env(), "DJANGO_SETTINGS_MODULE": "projectmeats.settings.development"}
-            self.run([python(), "manage.py", "seed_demo"], env=seed_env)
+        """Migrate (directly, not through the pooler) and seed the demo tenants; collect static files
+        meanwhile (they need no database)."""
+        with ThreadPoolExecutor(1) as background:
+            static = background.submit(self.manage, "collectstatic", "--noinput", "--verbosity", "0")
+            self.run(["bash", "deploy/migrate.sh"], env=self.direct_env())
+            if self.config.seed_demo:
+                # seed_demo refuses production settings on purpose; run it with development's.
+                seed_env = {**self.direct_env(), "DJANGO_SETTINGS_MODULE": "projectmeats.settings.development"}
+                self.run([python(), "manage.py", "seed_demo"], env=seed_env)
+            static.result()
 
     def manage(self, *args: str, direct: bool = False, check: bool = True) -> subprocess.CompletedProcess:
         """`manage.py ARGS` with this stack's environment (through PgBouncer unless `direct`)."""
