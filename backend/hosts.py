@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
+from django_tenants.utils import remove_www
 
 from backend.tenancy import tenant_for_host
 from backend.views import unknown_host
@@ -27,7 +28,7 @@ def host_allowed(domain: str) -> bool:
     if validate_host(domain, settings.PLATFORM_HOSTS):
         return True
     connection.set_schema_to_public()
-    return tenant_for_host(domain) is not None
+    return tenant_for_host(remove_www(domain)) is not None  # routing drops `www.` the same way
 
 
 class HostValidationMiddleware:

@@ -51,7 +51,7 @@ def http(stack):
     return call
 
 
-def fresh_window(seconds: int = 60, room: float = 15) -> None:
+def fresh_window(seconds: int = 60, room: float = 30) -> None:
     """Wait, if needed, so the next `room` seconds fall inside one fixed rate-limit window."""
     into = time.time() % seconds
     if into > seconds - room:
