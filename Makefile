@@ -12,11 +12,12 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run test lint lint-workflows lint-docker format migrate requirements clean-db browser-deps
+.PHONY: help install run stack stack-deps test lint lint-workflows lint-docker format migrate requirements clean-db browser-deps
 
 help:
 	@echo "make run    - install, start embedded PostgreSQL, migrate, seed demo tenants, serve on :8000"
 	@echo "make test   - install, then ruff, workflow/Dockerfile/compose lint, makemigrations --check and pytest"
+	@echo "make stack  - the production topology here: nginx :8080, gunicorn, PgBouncer, Redis, PostgreSQL, worker"
 	@echo "make requirements - recompile requirements/*.txt from requirements/*.in"
 
 $(STAMP):
@@ -38,6 +39,21 @@ run: migrate
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver 0.0.0.0:8000
 
+# The production topology on this machine (deploy/stack): nginx → gunicorn → PgBouncer → PostgreSQL,
+# Redis, the job worker; demo tenants at http://acme.localhost:8080/. Ctrl-C stops it all.
+stack: install stack-deps
+	$(BIN)/python -m deploy.stack
+
+# PgBouncer, Redis and nginx come from Debian (make stack and the stack tests). As root (CI) we install
+# them; otherwise say exactly what to install.
+stack-deps:
+	@missing=$$($(BIN)/python -c "from deploy.stack import missing_packages; print(*missing_packages())"); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "make stack needs Debian packages: sudo apt-get install -y $$missing" >&2; exit 1; fi; \
+	fi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -50,6 +66,7 @@ lint-workflows: install
 # The image and the compose stack, without a Docker engine: hadolint, the compose schema, shell syntax.
 lint-docker: install
 	$(BIN)/hadolint deploy/Dockerfile
+	$(BIN)/hadolint deploy/pgbouncer/Dockerfile
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 	bash -n deploy/migrate.sh
 
@@ -71,7 +88,7 @@ browser-deps:
 # Eve is still the 30th in Chicago; 23:30 in Chicago on 31 January is already February in UTC.
 CLOCK_INSTANTS := 2026-12-31T00:30:00+00:00 2027-01-31T23:30:00-06:00
 
-test: lint lint-workflows lint-docker browser-deps
+test: lint lint-workflows lint-docker browser-deps stack-deps
 	DJANGO_SETTINGS_MODULE=projectmeats.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -m "not browser"
 	@for instant in $(CLOCK_INSTANTS); do \

@@ -1,7 +1,19 @@
-"""Error pages that keep tenant branding (UI-09) and JSON bodies for API paths."""
+"""Error pages that keep tenant branding (UI-09) and JSON bodies for API paths.
 
+A database that cannot be reached (restarting, failing over, out of connections, PgBouncer's wait
+timeout) is not a bug in the request: `server_error` answers those with 503 + Retry-After instead of
+500, from a page that needs nothing from the database. Django calls handler500 inside its `except`
+for any exception a view or middleware raised, so sys.exc_info() holds it there.
+"""
+
+import sys
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+
+RETRY_AFTER_SECONDS = 5
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -20,7 +32,27 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", status=403)
 
 
+def database_unavailable(exc: BaseException | None) -> bool:
+    """Connection-level database failures: refused, dropped, timed out, too many clients."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        response = JsonResponse(
+            {"detail": "The service is temporarily unavailable; try again shortly.", "code": "unavailable"},
+            status=503,
+        )
+    else:
+        # No request context: the context processors would query the database that just failed.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if database_unavailable(sys.exc_info()[1]):
+        return service_unavailable(request)
     if _wants_json(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     return render(request, "500.html", status=500)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 
+from backend.client_ip import client_ip
+
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -28,12 +30,6 @@ _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("reque
 
 def current() -> RequestContext:
     return _current.get()
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR is the proxy in production; gunicorn's forwarded_allow_ips + the load balancer make
-    # X-Forwarded-For trustworthy only there, so take its first entry only when REMOTE_ADDR is local.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 class RequestContextMiddleware:

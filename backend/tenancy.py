@@ -76,21 +76,35 @@ class TenantMiddleware(TenantMainMiddleware):
         return None
 
     def get_tenant(self, domain_model, hostname):
-        key = _cache_key(hostname)
-        cached = cache.get(key)
-        if cached == _MISSING:
+        tenant = tenant_for_host(hostname)
+        if tenant is None:
             raise domain_model.DoesNotExist
-        if cached is not None:
-            return cached
-        try:
-            # Unverified (custom) domains are unknown hosts until their DNS check passes.
-            tenant = domain_model.objects.select_related("tenant").get(domain=hostname, is_verified=True).tenant
-        except domain_model.DoesNotExist:
-            # Short negative entry: floods of unknown hosts cost one query per host per few seconds.
-            cache.set(key, _MISSING, min(_ttl(), 10))
-            raise
-        cache.set(key, tenant, _ttl())
         return tenant
+
+
+def tenant_for_host(hostname: str):
+    """The tenant a verified domain routes to, or None; cached (negative answers briefly).
+
+    Unverified (custom) domains are unknown hosts until their DNS check passes. Call on the public
+    schema: cache keys carry the active schema, and `forget_hosts` deletes them under public.
+    """
+    from django_tenants.utils import get_tenant_domain_model
+
+    key = _cache_key(hostname)
+    cached = cache.get(key)
+    if cached == _MISSING:
+        return None
+    if cached is not None:
+        return cached
+    domain_model = get_tenant_domain_model()
+    try:
+        tenant = domain_model.objects.select_related("tenant").get(domain=hostname, is_verified=True).tenant
+    except domain_model.DoesNotExist:
+        # Short negative entry: floods of unknown hosts cost one query per host per few seconds.
+        cache.set(key, _MISSING, min(_ttl(), 10))
+        return None
+    cache.set(key, tenant, _ttl())
+    return tenant
 
 
 def _open_while_offboarding(path: str) -> bool:

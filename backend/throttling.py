@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.throttling import BaseThrottle
 
 from backend import ratelimit
+from backend.client_ip import client_ip
 
 WINDOW_SECONDS = 60
 
@@ -35,6 +36,10 @@ class TenantPlanRateThrottle(BaseThrottle):
         result = ratelimit.hit("api", f"{tenant.schema_name}:{who}", limit=limit, window=WINDOW_SECONDS)
         self._retry_after = result.retry_after
         return result.allowed
+
+    def get_ident(self, request) -> str:
+        # The one client-address rule (trusted proxies only), not DRF's own reading of X-Forwarded-For.
+        return client_ip(request) or "unknown"
 
     def wait(self) -> float | None:
         return self._retry_after

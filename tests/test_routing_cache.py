@@ -55,3 +55,28 @@ def test_tenant_change_is_visible_immediately(tenant_a):
     tenant.name = "Alpha Renamed"
     tenant.save()
     assert _route(tenant_a.domain)[0].tenant.name == "Alpha Renamed"
+
+
+def test_a_tenant_cached_by_another_process_before_commit_is_forgotten_at_commit(
+    tenant_a, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from backend.tenancy import _cache_key, tenant_for_host
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant = Client.objects.get(pk=tenant_a.tenant.pk)
+        tenant.status = Client.Status.SUSPENDED
+        tenant.save(update_fields=["status"])
+        # Another worker, still seeing the committed row, caches the tenant as it was before.
+        cache.set(_cache_key(tenant_a.domain), tenant_a.tenant, 60)
+    connection.set_schema_to_public()
+    assert tenant_for_host(tenant_a.domain).status == Client.Status.SUSPENDED
+
+
+def test_verified_custom_domain_passes_host_validation_without_allowed_hosts(tenant_a, client_for, settings):
+    assert "*" in settings.ALLOWED_HOSTS and ".alpha-meats.test" not in settings.PLATFORM_HOSTS
+    assert client_for("shop.alpha-meats.test").get("/login/").status_code == 404  # unknown, cached as such
+    Domain.objects.create(domain="shop.alpha-meats.test", tenant=tenant_a.tenant, is_primary=False, is_verified=True)
+    response = client_for("shop.alpha-meats.test").get("/login/")
+    assert response.status_code == 200 and "Alpha Meats" in response.text

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROD_ENV = {
     "SECRET_KEY": "q8Jm2vX-test-only-0fR7pLk3sN9wZc4yT1hB6dE5gA8uK2mV0xQ",
     "DATABASE_URL": "postgres://u:p@db.internal:5432/projectmeats",
-    "ALLOWED_HOSTS": ".projectmeats.example",
+    "REDIS_URL": "redis://cache.internal:6379/0",
 }
 
 

@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from backend import ratelimit
-from backend.request_context import client_ip
+from backend.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 

@@ -249,13 +249,6 @@ def _platform_audit(*, action: str, actor, tenant: Client, changes: dict) -> Non
     platform_audit_record(action=action, actor=actor, target=tenant, changes=changes)
 
 
-def _forget_routing_on_commit(tenant: Client) -> None:
-    # Client.save() already forgets the hosts (signals); forgetting again after commit closes the window
-    # in which a concurrent request could re-cache the tenant as it was before this transaction.
-    domains = list(Domain.objects.filter(tenant_id=tenant.pk).values_list("domain", flat=True))
-    transaction.on_commit(lambda: forget_hosts(domains))
-
-
 def _lock_tenant(tenant: Client) -> Client:
     if tenant.schema_name == get_public_schema_name():
         raise ApplicationError("The public tenant cannot change status.", field="tenant")
@@ -275,7 +268,6 @@ def tenant_suspend(*, tenant: Client, reason: str, actor) -> Client:
     locked.suspended_reason = reason
     locked.suspended_at = timezone.now()
     locked.save(update_fields=["status", "suspended_reason", "suspended_at", "updated_at"])
-    _forget_routing_on_commit(locked)
     _platform_audit(
         action="tenant.suspend",
         actor=actor,
@@ -296,7 +288,6 @@ def tenant_reactivate(*, tenant: Client, actor) -> Client:
     locked.suspended_reason = ""
     locked.suspended_at = None
     locked.save(update_fields=["status", "suspended_reason", "suspended_at", "updated_at"])
-    _forget_routing_on_commit(locked)
     _platform_audit(
         action="tenant.reactivate",
         actor=actor,
@@ -580,7 +571,6 @@ def tenant_offboarding_request(*, tenant: Client, actor, confirm: str) -> Client
     locked.export_file = ""
     locked.export_ready_at = None
     locked.save(update_fields=["status", "offboarding_requested_at", "export_file", "export_ready_at", "updated_at"])
-    _forget_routing_on_commit(locked)
     changes = {
         "status": [Client.Status.ACTIVE, Client.Status.OFFBOARDING],
         "purge_after": str(offboarding_purge_after(locked)),
@@ -622,7 +612,6 @@ def tenant_offboarding_cancel(*, tenant: Client, actor) -> Client:
     locked.status = Client.Status.ACTIVE
     locked.offboarding_requested_at = None
     locked.save(update_fields=["status", "offboarding_requested_at", "updated_at"])
-    _forget_routing_on_commit(locked)
     _platform_audit(
         action="tenant.offboarding_cancel",
         actor=actor,
@@ -766,7 +755,6 @@ def _branding_apply(*, tenant: Client, actor, colours: dict, images: dict, store
     if not changes:
         return locked
     locked.save(update_fields=[*colours, "logo", "favicon", "updated_at"])  # signals refresh cached routing
-    _forget_routing_on_commit(locked)
     transaction.on_commit(lambda: [storage_delete(tenant=locked, name=name) for name in obsolete])
     _tenant_audit(tenant=locked, action="tenant.branding_update", actor=actor, target=locked, changes=changes)
     return locked

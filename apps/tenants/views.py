@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.permissions import Capability, capability_required, has_capability
 from backend import ratelimit
+from backend.client_ip import client_ip
 from backend.dns import verification_name
 from backend.exceptions import ApplicationError
 from backend.images import CONTENT_TYPES
-from backend.request_context import client_ip
 
 from .forms import BrandingForm, DomainAddForm, OffboardingForm, SignupForm, signup_started_token
 from .models import Client

@@ -12,10 +12,19 @@ env = environ.Env()
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
-ALLOWED_HOSTS: list[str] = []
 
 # The public host (the super tenant's domain); tenants live at <label>.<BASE_DOMAIN>.
 BASE_DOMAIN = env("BASE_DOMAIN", default="localhost")
+# Host header validation is backend.hosts.HostValidationMiddleware's, not a static list: it allows
+# PLATFORM_HOSTS (ALLOWED_HOSTS syntax: the platform domain, its subdomains, extra names from the
+# ALLOWED_HOSTS variable) and every verified custom Domain (cached with the routing, invalidated
+# with it). Django's own check would refuse verified custom domains before routing runs.
+ALLOWED_HOSTS = ["*"]
+PLATFORM_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("ALLOWED_HOSTS", default=[])]
+# The proxies in front of the app (backend/client_ip.py): how many (nginx alone: 1; a load balancer
+# and nginx: 2) and the addresses the last of them connects from. 0 = no proxy, REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
 PUBLIC_TENANT_NAME = env("PUBLIC_TENANT_NAME", default="ProjectMeats")
 # Links to a tenant (e-mails, redirects) use its primary domain with this scheme and optional port.
 TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="https")
@@ -129,7 +138,10 @@ RESERVED_SCHEMA_NAMES = [
 ]
 
 MIDDLEWARE = [
+    # Forwarded headers only from trusted proxies; the client IP is decided here, once.
+    "backend.client_ip.ProxyHeadersMiddleware",
     "backend.health.HealthCheckMiddleware",
+    "backend.hosts.HostValidationMiddleware",
     "backend.tenancy.TenantMiddleware",
     "backend.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -180,7 +192,9 @@ def database_from_url(url: str) -> dict:
     """Parse a DATABASE_URL with dj-database-url and force the django-tenants engine."""
     import dj_database_url
 
-    config = dj_database_url.parse(url, conn_max_age=env.int("CONN_MAX_AGE", default=60))
+    # Health checks: a persistent connection broken by a database or pooler restart is replaced at the
+    # start of the next request instead of failing it.
+    config = dj_database_url.parse(url, conn_max_age=env.int("CONN_MAX_AGE", default=60), conn_health_checks=True)
     config["ENGINE"] = DATABASE_ENGINE
     return config
 
@@ -216,7 +230,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "apps.accounts.lockout.username_from_credentials"
 # The same client address the audit log records (one place decides how proxies are trusted).
-AXES_CLIENT_IP_CALLABLE = "backend.request_context.client_ip"
+AXES_CLIENT_IP_CALLABLE = "backend.client_ip.client_ip"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -312,6 +326,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Per tenant plan: API requests per minute per user (429 + Retry-After) and API access at all.
     "DEFAULT_THROTTLE_CLASSES": ["backend.throttling.TenantPlanRateThrottle"],
+    # For DRF's own get_ident(); our throttle asks backend.client_ip, which also checks the peer.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 # API-09: the OpenAPI schema and Swagger UI are open to anyone when True; when False (the production

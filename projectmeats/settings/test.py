@@ -6,7 +6,7 @@ from .base import database_from_url, env
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-with-enough-length-to-be-plausible"
 BASE_DOMAIN = "localhost"
-ALLOWED_HOSTS = [".localhost", "localhost", "testserver"]
+PLATFORM_HOSTS = [".localhost", "localhost", "testserver"]
 
 if env("DATABASE_URL", default=""):
     DATABASES = {"default": database_from_url(env("DATABASE_URL"))}

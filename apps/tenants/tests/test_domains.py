@@ -20,12 +20,6 @@ def _events(schema: str, action: str) -> list[AuditEvent]:
         return list(AuditEvent.objects.filter(action=action).order_by("id"))
 
 
-@pytest.fixture(autouse=True)
-def _custom_hosts_allowed(settings):
-    # Custom domains must pass Django's host check before routing sees them (production: ALLOWED_HOSTS).
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".alpha-meats.test"]
-
-
 @pytest.fixture
 def admin_page(tenant_a, client_for):
     return client_for(tenant_a, tenant_a.admin)

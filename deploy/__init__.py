@@ -1,0 +1,1 @@
+"""Deployment tooling: the image, migrations, and the local production stack (deploy/stack)."""
