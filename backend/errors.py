@@ -8,6 +8,7 @@ for any exception a view or middleware raised, so sys.exc_info() holds it there.
 
 import sys
 
+import psycopg
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -32,9 +33,19 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "403.html", status=403)
 
 
+_OUTAGES = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
 def database_unavailable(exc: BaseException | None) -> bool:
-    """Connection-level database failures: refused, dropped, timed out, too many clients."""
-    return isinstance(exc, OperationalError | InterfaceError)
+    """Connection-level database failures: refused, dropped, timed out, too many clients — also when
+    another error was raised because of one (a library wrapping it, cleanup failing after it)."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, _OUTAGES):
+            return True
+        exc = exc.__cause__ if exc.__cause__ is not None or exc.__suppress_context__ else exc.__context__
+        seen += 1
+    return False
 
 
 def service_unavailable(request: HttpRequest) -> HttpResponse:

@@ -7,7 +7,7 @@ wherever the request first needs the database (here: routing a host not in the c
 import socket
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import Client as DjangoClient
 
 
@@ -63,3 +63,25 @@ def test_other_server_errors_stay_500(world, db, client_for, settings, monkeypat
     client.raise_request_exception = False
     response = client.get("/api/v1/suppliers/")
     assert (response.status_code, response.json()) == (500, {"detail": "Server error."})
+
+
+def test_an_error_raised_because_of_an_outage_is_an_outage_too():
+    from procrastinate.exceptions import ConnectorException
+
+    from backend.errors import database_unavailable
+
+    try:
+        try:
+            raise OperationalError("server closed the connection unexpectedly")
+        except OperationalError as outage:
+            raise ConnectorException("Database error.") from outage
+    except ConnectorException as wrapped:
+        assert database_unavailable(wrapped)
+    try:
+        try:
+            raise OperationalError("terminating connection due to administrator command")
+        except OperationalError:
+            raise RuntimeError("cleanup failed") from None
+    except RuntimeError as unrelated:
+        assert not database_unavailable(unrelated)
+    assert not database_unavailable(RuntimeError("a bug"))
