@@ -42,7 +42,7 @@ def _codes_in_database(stack, prefix: str) -> set[str]:
 
 def _assert_unavailable_not_broken(reply, stack=None) -> None:
     # On a 500 the server's own log says why: show its last traceback with the failure.
-    log = (stack.config.root / "gunicorn.log").read_text(errors="replace") if stack is not None else ""
+    log = (stack.root / "gunicorn.log").read_text(errors="replace") if stack is not None else ""
     assert reply.status in (201, 200, 503), (reply.status, reply.text[:500], log[log.rfind("Traceback") :][:4000])
     assert "Traceback" not in reply.text
     if reply.status == 503:
