@@ -6,6 +6,7 @@ The server thread only sees committed data, so this module commits two canary te
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 
@@ -84,31 +85,12 @@ def accounts(monkeypatch):
         monkeypatch.setenv(f"ISOLATION_{label}_PASSWORD", TEST_PASSWORD)
 
 
-def check(base_url: str, *args: str) -> str:
-    out = []
-
-    class Out:
-        def write(self, text):
-            out.append(text)
-
-        def flush(self):
-            pass
-
-    try:
-        call_command(
-            "check_isolation",
-            "--base-url",
-            base_url,
-            "--tenant-a",
-            HOSTS[0],
-            "--tenant-b",
-            HOSTS[1],
-            *args,
-            stdout=Out(),
-        )
-    finally:
-        check.last = "".join(out)
-    return check.last
+def check(base_url: str, *args: str, out: io.StringIO | None = None) -> str:
+    """Run the command against the two canaries; its stdout."""
+    out = out if out is not None else io.StringIO()
+    hosts = ("--tenant-a", HOSTS[0], "--tenant-b", HOSTS[1])
+    call_command("check_isolation", "--base-url", base_url, *hosts, *args, stdout=out)
+    return out.getvalue()
 
 
 def _canary_suppliers(schema: str) -> int:
@@ -134,11 +116,13 @@ def test_clean_deployment_passes_after_setup_and_setup_plants_once(live_canaries
 def test_a_leaking_view_fails_the_check(live_canaries, accounts, settings, capsys, db):
     check(live_canaries, "--setup", "--requests", "1")
     settings.ROOT_URLCONF = "apps.isolation.tests.leaky_urls"
+    out = io.StringIO()
     with pytest.raises(SystemExit) as exit_:
-        check(live_canaries, "--requests", "250", "--seed", "5", "--verbosity", "2")
+        check(live_canaries, "--requests", "250", "--seed", "5", "--verbosity", "2", out=out)
     assert exit_.value.code == 1
-    summary = re.fullmatch(r".*: 250 requests, (\d+) leaks .*; first leak: GET /api/v1/[a-z-]+/0?\d+/ .*\n", check.last)
-    assert summary and int(summary.group(1)) > 0, check.last
+    line = out.getvalue()
+    summary = re.fullmatch(r".*: 250 requests, (\d+) leaks .*; first leak: GET /api/v1/[a-z-]+/0?\d+/ .*\n", line)
+    assert summary and int(summary.group(1)) > 0, line
     leaks = [line for line in capsys.readouterr().err.splitlines() if line.startswith("LEAK: ")]
     assert len(leaks) == int(summary.group(1))
     assert all("carrying " in line and PREFIX in line for line in leaks)
@@ -154,6 +138,7 @@ def _closed_port() -> int:
     ("args", "env", "message"),
     [
         (("--requests", "0"), {}, r"^--requests must be between 1 and 100000, not 0\.$"),
+        (("--timeout", "0"), {}, r"^--timeout must be a positive number of seconds"),
         (("--base-url", "ftp://example.com"), {}, r"^--base-url must look like http\(s\)://host\[:port\]"),
         (("--base-url", "http://127.0.0.1:8000/app/"), {}, r"^--base-url takes no path or query"),
         ((), {"ISOLATION_B_PASSWORD": ""}, r"^Set the canary accounts in the environment: ISOLATION_B_PASSWORD\.$"),

@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import sys
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -48,6 +49,8 @@ class Command(BaseCommand):
             raise CommandError(f"--requests must be between 1 and {MAX_REQUESTS}, not {count}.")
         if not all(hosts.values()) or hosts["a"].lower() == hosts["b"].lower():
             raise CommandError("--tenant-a and --tenant-b must be two different host names.")
+        if options["timeout"] <= 0:
+            raise CommandError(f"--timeout must be a positive number of seconds, not {options['timeout']}.")
         accounts = _accounts()
         try:
             transport = HttpTransport(options["base_url"], timeout=options["timeout"])
@@ -64,7 +67,15 @@ class Command(BaseCommand):
         if tally.leaks or tally.server_errors:
             sys.exit(1)
 
-    def _prober(self, transport, hosts, accounts, *, setup: bool, secure: bool) -> Prober:
+    def _prober(
+        self,
+        transport: HttpTransport,
+        hosts: dict[str, str],
+        accounts: dict[str, tuple[str, str]],
+        *,
+        setup: bool,
+        secure: bool,
+    ) -> Prober:
         tokens, sessions, canaries = {}, {}, []
         for label, host in hosts.items():
             email, password = accounts[label]
@@ -82,7 +93,7 @@ class Command(BaseCommand):
             transport=transport, credentials=LiveCredentials(sessions=sessions, tokens=tokens), canaries=canaries
         )
 
-    def _report_finding(self, verbosity: int):
+    def _report_finding(self, verbosity: int) -> Callable[[Finding], None]:
         def report(finding: Finding) -> None:
             if verbosity >= 2:
                 kind = "LEAK" if finding.markers else "SERVER ERROR"
