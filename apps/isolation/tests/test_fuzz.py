@@ -46,16 +46,21 @@ class DrawChooser:
 
 
 def align_sequences(*schemas: str) -> None:
-    """Set every id sequence of these schemas to the same next value, so the same inserts collide."""
+    """Move every id sequence of these schemas forward to the same next value, so the same inserts collide.
+
+    Never backwards: a sequence that was set without being read (a cloned schema's) shows no last_value
+    in pg_sequences, so the next value comes from each sequence itself. Sequences ignore rollbacks, so
+    what this moves stays moved, harmlessly, after the test."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT sequencename, max(coalesce(last_value, 0)) + 1 FROM pg_sequences "
-            "WHERE schemaname = ANY(%s) GROUP BY sequencename",
-            [list(schemas)],
-        )
-        for name, start in cursor.fetchall():
-            for schema in schemas:
-                cursor.execute("SELECT setval(%s, %s, false)", [f'"{schema}"."{name}"', start])
+        cursor.execute("SELECT schemaname, sequencename FROM pg_sequences WHERE schemaname = ANY(%s)", [list(schemas)])
+        following: dict[str, dict[str, int]] = {}
+        for schema, name in cursor.fetchall():
+            cursor.execute(f'SELECT last_value, is_called FROM "{schema}"."{name}"')
+            last, called = cursor.fetchone()
+            following.setdefault(name, {})[schema] = last + 1 if called else last
+        for name, values in following.items():
+            for schema in values:
+                cursor.execute("SELECT setval(%s, %s, false)", [f'"{schema}"."{name}"', max(values.values())])
 
 
 @pytest.fixture
