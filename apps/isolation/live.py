@@ -123,9 +123,12 @@ class LiveCredentials:
     def __init__(self, *, sessions: Mapping[str, str], tokens: Mapping[str, str]) -> None:
         self.sessions, self.tokens = dict(sessions), dict(tokens)
 
+    def session(self, owner: str) -> str:
+        return self.sessions[owner]
+
     def headers(self, credential: Credential) -> dict[str, str]:
         if credential.kind == SESSION:
-            return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.sessions[credential.owner]}"}
+            return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session(credential.owner)}"}
         if credential.kind == TOKEN:
             return {"Authorization": f"Bearer {self.tokens[credential.owner]}"}
         return {}

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from apps.isolation.probes import SESSION, TOKEN, Credential, Reply
+from apps.isolation.live import LiveCredentials
+from apps.isolation.probes import Reply
 
 SUMMARY_KEY = pytest.StashKey[list]()
 
@@ -33,28 +34,22 @@ class ClientTransport:
         return Reply(status=response.status_code, headers={k.lower(): v for k, v in response.items()}, body=content)
 
 
-class ClientCredentials:
+class ClientCredentials(LiveCredentials):
     """Each canary owner's signed-in session, renewed whenever a probe got it destroyed (a session replayed
     on another tenant's host is, by design; signing in through /login/ that often would trip the sign-in
     rate limit), and one API token per canary obtained through the real token endpoint."""
 
     def __init__(self, *, client_for, worlds: Mapping[str, object], tokens: Mapping[str, str]) -> None:
-        self.client_for, self.worlds, self.tokens = client_for, dict(worlds), dict(tokens)
-        self.sessions: dict[str, str] = {}
+        super().__init__(sessions={}, tokens=tokens)
+        self.client_for, self.worlds = client_for, dict(worlds)
 
-    def _session(self, owner: str) -> str:
+    def session(self, owner: str) -> str:
         key = self.sessions.get(owner)
         if key is None or not Session.objects.filter(session_key=key).exists():
             world = self.worlds[owner]
-            key = self.sessions[owner] = self.client_for(world, world.owner).cookies[settings.SESSION_COOKIE_NAME].value
+            client = self.client_for(world, world.owner)
+            key = self.sessions[owner] = client.cookies[settings.SESSION_COOKIE_NAME].value
         return key
-
-    def headers(self, credential: Credential) -> dict[str, str]:
-        if credential.kind == SESSION:
-            return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={self._session(credential.owner)}"}
-        if credential.kind == TOKEN:
-            return {"Authorization": f"Bearer {self.tokens[credential.owner]}"}
-        return {}
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ sequences are set equal, so every planted record has the same id in alpha and in
 content. Hypothesis then draws probes (apps.isolation.probes: pages, API lists and details, searches,
 exports; the other tenant's ids, search values, session cookies, tokens and tenant-selecting headers)
 and a response that carries the other tenant's marker, or any 5xx, fails the test. Seeded: the same
-seed sends the same requests (ISOLATION_FUZZ_SEED picks another).
+seed makes the same choices (ISOLATION_FUZZ_SEED picks another); the ids chosen from depend on what the
+session created before.
 """
 
 from __future__ import annotations
