@@ -67,6 +67,8 @@ SHARED_APPS = [
     "apps.accounts",
     # Also a tenant app: the same append-only table holds platform events in `public` (IAM-19).
     "apps.audit",
+    # No models: `check_isolation`, the cross-tenant prober shared with the CI fuzzer.
+    "apps.isolation",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
