@@ -15,6 +15,14 @@ from .signin_helpers import sign_in
 MESSAGE = "Too many sign-in attempts from your network."
 
 
+@pytest.fixture(autouse=True)
+def _start_of_a_window():
+    """Each test starts at the beginning of a one-minute window: a slow run must not cross into the next
+    window halfway through and see its count reset (the clock keeps ticking)."""
+    with time_machine.travel(1_900_000_020, tick=True):
+        yield
+
+
 def _spray(client, count: int, ip: str = "127.0.0.1") -> list[int]:
     """`count` failed sign-ins, each for a different e-mail (so axes' per-account lockout never fires)."""
     return [
