@@ -51,6 +51,8 @@ SHARED_APPS = [
     "apps.accounts",
     # Also a tenant app: the same append-only table holds platform events in `public` (IAM-19).
     "apps.audit",
+    # No models: the workspace shell (navigation, global search, design-system template tags).
+    "apps.ui",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -156,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "backend.context_processors.tenant",
                 "apps.accounts.context_processors.membership",
+                "apps.ui.context_processors.nav",
             ],
         },
     },
@@ -284,6 +287,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# Filter dropdowns offer "All" rather than Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "All"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
