@@ -9,7 +9,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Capability, capability_required, has_capability
+from apps.accounts.signin import welcome_token
 from backend import ratelimit
 from backend.dns import verification_name
 from backend.exceptions import ApplicationError
@@ -143,11 +145,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _signup_page(request, form, status=400)
-    return render(
-        request,
-        "tenants/signup_done.html",
-        {"new_tenant": tenant, "login_url": tenant_url(tenant=tenant, path="/login/")},
-    )
+    owner = User.objects.get(email__iexact=data["email"])
+    token = welcome_token(user=owner, schema_name=tenant.schema_name)
+    context = {
+        "new_tenant": tenant,
+        "login_url": tenant_url(tenant=tenant, path="/login/"),
+        "welcome_url": tenant_url(tenant=tenant, path=f"/login/welcome/{token}/"),
+    }
+    return render(request, "tenants/signup_done.html", context)
 
 
 def signup_check(request: HttpRequest) -> HttpResponse:
