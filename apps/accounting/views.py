@@ -79,7 +79,7 @@ class InvoicePages(AccountingPages):
         Column("customer.name", "Customer", sort="customer__name"),
         Column("issued_on", "Issued", sort="issued_on"),
         Column("due_on", "Due", sort="due_on"),
-        Column("total", "Total", sort="total", kind="money"),
+        Column("total", "Total", sort="total", kind="money", total=True),
         Column("balance", "Open", kind="money"),
     ]
 

@@ -41,7 +41,7 @@ class ClaimPages(RecordPages):
         Column("order.number", "Order"),
         Column("party.name", "Customer / supplier"),
         Column("reason", "Reason"),
-        Column("amount", "Amount", sort="amount", kind="money"),
+        Column("amount", "Amount", sort="amount", kind="money", total=True),
         Column("status", "Status", sort="status"),
     ]
 

@@ -38,6 +38,7 @@ class Column:
     sort: str = ""  # the ordering key the filterset accepts; empty = not sortable
     link: bool = False  # link the cell to the record's detail page
     kind: str = ""  # "money" / "number": right-aligned, formatted (apps/ui tags); "status" (auto): a badge
+    total: bool = False  # a stored number summed over the whole filtered list in the table's totals row
 
     @property
     def cell_kind(self) -> str:
@@ -211,6 +212,7 @@ class RecordPages:
         context = self._context(
             request,
             page=page,
+            totals=self._totals(queryset),
             headers=headers,
             rows=_rows(page.object_list, self.columns, f"{self.resource.name}-detail"),
             filter_form=filter_form,
@@ -220,6 +222,17 @@ class RecordPages:
         )
         template = self.table_template if request.headers.get("HX-Request") else self.list_template
         return render(request, template, context)
+
+    def _totals(self, queryset: models.QuerySet) -> list[dict] | None:
+        """The totals row: one aggregate query over the filtered list (not just this page), or None."""
+        fields = [column.field for column in self.columns if column.total]
+        if not fields:
+            return None
+        sums = queryset.order_by().aggregate(**{field: models.Sum(field) for field in fields})
+        return [
+            {"value": sums[column.field], "kind": column.kind} if column.total else {"value": None, "kind": ""}
+            for column in self.columns
+        ]
 
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if refused := self._require(request, Capability.READ):

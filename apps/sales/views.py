@@ -29,7 +29,7 @@ class SalesOrderPages(OrderPages):
         Column("status", "Status", sort="status"),
         Column("customer.name", "Customer", sort="customer__name"),
         Column("delivery_date", "Delivery", sort="delivery_date"),
-        Column("total", "Total", sort="total", kind="money"),
+        Column("total", "Total", sort="total", kind="money", total=True),
         Column("margin", "Margin", kind="money"),
     ]
     transitions = [

@@ -13,6 +13,7 @@ from apps.accounts.models import User
 from apps.accounts.permissions import Capability, capability_required, has_capability
 from apps.accounts.signin import welcome_token
 from backend import ratelimit
+from backend.colors import branding_warnings
 from backend.dns import verification_name
 from backend.exceptions import ApplicationError
 from backend.images import CONTENT_TYPES
@@ -275,8 +276,14 @@ def _onboarding_for(request: HttpRequest):
 def branding(request: HttpRequest) -> HttpResponse:
     tenant = Client.objects.get(pk=request.tenant.pk)
     initial = {"primary_color": tenant.primary_color, "secondary_color": tenant.secondary_color}
+    warnings = _contrast_warnings(tenant.primary_color, tenant.secondary_color)
     if request.method != "POST":
-        context = {"form": BrandingForm(initial=initial), "current": tenant, "onboarding": _onboarding_for(request)}
+        context = {
+            "form": BrandingForm(initial=initial),
+            "current": tenant,
+            "onboarding": _onboarding_for(request),
+            "contrast_warnings": warnings,
+        }
         return render(request, "tenants/branding.html", context)
     form = BrandingForm(request.POST, request.FILES, initial=initial)
     if form.is_valid():
@@ -297,7 +304,15 @@ def branding(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Branding saved.")
             return redirect("tenants:branding")
-    return render(request, "tenants/branding.html", {"form": form, "current": tenant}, status=400)
+    context = {"form": form, "current": tenant, "contrast_warnings": warnings}
+    return render(request, "tenants/branding.html", context, status=400)
+
+
+def _contrast_warnings(primary: str, secondary: str) -> list[str]:
+    try:
+        return branding_warnings(primary=primary, secondary=secondary)
+    except ValueError:  # a stored colour that is not #rrggbb (the model validates new ones)
+        return []
 
 
 def branding_file(request: HttpRequest, kind: str) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from backend.colors import readable_on_white, text_on
+from backend.colors import readable_link, text_on
 from backend.formatting import money as format_money
 from backend.formatting import number as format_number
 from backend.formatting import tenant_locale
@@ -59,7 +59,7 @@ def brand_css(tenant) -> str:
         ":root {{ --brand: {}; --brand-text: {}; --link: {}; --primary-color: {}; --secondary-color: {}; }}",
         primary,
         text_on(primary),
-        readable_on_white(secondary),
+        readable_link(secondary),
         primary,
         secondary,
     )
