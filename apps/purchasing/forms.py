@@ -38,7 +38,7 @@ class PurchaseOrderForm(RecordForm):
         return terms
 
 
-class PurchaseOrderLineForm(forms.ModelForm):
+class PurchaseOrderLineForm(RecordForm):
     class Meta:
         model = PurchaseOrderLine
         fields = ["product", "cases", "weight", "unit_cost"]
