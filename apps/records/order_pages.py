@@ -29,7 +29,7 @@ MAX_ROWS = 200
 
 
 def _typed_rows(formset) -> list[dict]:
-    """ "More lines": the rows typed so far (not removed, not empty), as initial values for new rows."""
+    """For "More lines": the rows typed so far (not removed, not empty), as initial values for new rows."""
     rows = []
     for form in formset.forms[:MAX_ROWS]:
         if form.data.get(form.add_prefix("DELETE")):

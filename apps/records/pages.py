@@ -50,7 +50,6 @@ class Column:
             "value": self.value(record),
             "link": self.link,
             "kind": kind,
-            "status": getattr(record, "status", "") if kind == "status" else "",
             "record": record if kind == "status" else None,
         }
 
@@ -106,7 +105,6 @@ def confirmation(
         "action_url": action_url,
         "button": label,
         "cancel_url": cancel_url,
-        "fields": [],
     }
 
 
