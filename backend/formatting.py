@@ -44,7 +44,8 @@ def money(value, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     amount = _decimal(value)
     if amount is None:
         return ""
-    return format_currency(amount, currency or "USD", locale=locale or DEFAULT_LOCALE)
+    # Not quantized to the currency's 2 decimals: a cost of 2.1234 per lb shows as $2.1234, 2.4500 as $2.45.
+    return format_currency(amount, currency or "USD", locale=locale or DEFAULT_LOCALE, decimal_quantization=False)
 
 
 def number(value, locale: str = DEFAULT_LOCALE, *, places: int | None = None) -> str:

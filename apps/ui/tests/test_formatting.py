@@ -18,6 +18,7 @@ def test_money_has_symbol_and_thousands_separators_in_the_locale():
     assert money(Decimal("34286.11"), "USD") == "$34,286.11"
     assert money(Decimal("1234.5"), "EUR", "de_DE") == "1.234,50\xa0€"
     assert money(None, "USD") == ""
+    assert money(Decimal("2.1234"), "USD") == "$2.1234" and money(Decimal("2.4500"), "USD") == "$2.45"
 
 
 def test_numbers_keep_their_decimals_and_group_thousands():
