@@ -12,13 +12,14 @@ STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt | sha1sum | cut -c1
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help install run stack stack-deps test lint lint-workflows lint-docker format migrate requirements clean-db browser-deps
+.PHONY: help install run stack stack-deps test lint lint-workflows lint-docker format migrate requirements clean-db browser-deps screenshots
 
 help:
 	@echo "make run    - install, start embedded PostgreSQL, migrate, seed demo tenants, serve on :8000"
 	@echo "make test   - install, then ruff, workflow/Dockerfile/compose lint, makemigrations --check and pytest"
 	@echo "make stack  - the production topology here: nginx :8080, gunicorn, PgBouncer, Redis, PostgreSQL, worker"
 	@echo "make requirements - recompile requirements/*.txt from requirements/*.in"
+	@echo "make screenshots - PNGs of the main pages at 1440 px and 390 px (owner, viewer) in screenshots/"
 
 $(STAMP):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -96,6 +97,15 @@ test: lint lint-workflows lint-docker browser-deps stack-deps
 	  PM_CLOCK_AT=$$instant $(BIN)/pytest -q -m "clock and not browser"; \
 	done
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -m browser
+
+# The acceptance page walk (tests/browser/test_pages.py) in a throwaway database with the demo tenants,
+# saving a full-page PNG of every page per width and role, plus the measured figures as JSON.
+SCREENSHOTS_DIR ?= screenshots
+screenshots: install browser-deps
+	rm -rf $(SCREENSHOTS_DIR) && mkdir -p $(SCREENSHOTS_DIR)
+	SCREENSHOTS_DIR=$(abspath $(SCREENSHOTS_DIR)) UI_REPORT=$(abspath $(SCREENSHOTS_DIR))/figures.json \
+	  CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -m browser tests/browser/test_pages.py -q
+	@echo "Screenshots in $(SCREENSHOTS_DIR)/1440/ and $(SCREENSHOTS_DIR)/390/"
 
 requirements:
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/base.txt requirements/base.in

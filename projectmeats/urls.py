@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("apps.sales.urls")),
     path("", include("apps.accounting.urls")),
     path("", include("apps.claims.urls")),
+    path("", include("apps.ui.urls")),
     # The dashboard at / (replaces the tenant welcome page) and /reports/.
     path("", include("apps.reports.urls")),
 ]

@@ -14,6 +14,7 @@ from apps.partners.models import Customer, Supplier
 from apps.purchasing.models import PurchaseOrder
 from apps.records.models import TrackedRecord, search_document, search_index
 from apps.sales.models import SalesOrder
+from backend.clock import tenant_today
 
 ZERO = Decimal("0.00")
 POSITIVE = MinValueValidator(Decimal("0.01"), message="Must be greater than zero.")
@@ -61,6 +62,11 @@ class Invoice(TrackedRecord):
     @property
     def balance(self) -> Decimal:
         return self.total - self.paid
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open (issued or partly paid) and past its due date in the tenant's calendar."""
+        return self.status in self.OPEN_STATUSES and self.due_on is not None and self.due_on < tenant_today()
 
 
 class Payment(TrackedRecord):

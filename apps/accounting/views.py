@@ -12,7 +12,7 @@ from django.urls import path, reverse
 
 from apps.accounts.permissions import Capability, has_capability
 from apps.records.csv_io import csv_response
-from apps.records.pages import Column, RecordPages, form_errors_from
+from apps.records.pages import Column, RecordPages, confirmation, form_errors_from
 from apps.records.resources import RecordResource
 from apps.sales.selectors import get_sales_order_for_user
 from backend.exceptions import ApplicationError
@@ -79,8 +79,8 @@ class InvoicePages(AccountingPages):
         Column("customer.name", "Customer", sort="customer__name"),
         Column("issued_on", "Issued", sort="issued_on"),
         Column("due_on", "Due", sort="due_on"),
-        Column("total", "Total", sort="total"),
-        Column("balance", "Open"),
+        Column("total", "Total", sort="total", kind="money", total=True),
+        Column("balance", "Open", kind="money"),
     ]
 
     def urls(self):
@@ -97,7 +97,9 @@ class InvoicePages(AccountingPages):
         context["can_edit"] = False  # invoices are created from a delivered sales order's page
         return context
 
-    def detail_view(self, request: HttpRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
+    def detail_view(
+        self, request: HttpRequest, pk: int, error: str = "", status: int = 200, confirm: dict | None = None
+    ) -> HttpResponse:
         if refused := self._require(request, Capability.READ):
             return refused
         invoice = self._get(request, pk)
@@ -115,6 +117,7 @@ class InvoicePages(AccountingPages):
             allocations=list(invoice.allocations.all()),
             actions=actions,
             error=error,
+            confirm=confirm,
             can_record_payment=can_approve and invoice.status in Invoice.OPEN_STATUSES,
         )
         return render(request, "accounting/invoice_detail.html", context, status=status)
@@ -144,6 +147,15 @@ class InvoicePages(AccountingPages):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         invoice = self._get(request, pk)
+        if confirm := confirmation(
+            request,
+            danger=verb == "void",
+            label=INVOICE_TRANSITIONS[verb][0],
+            record=invoice,
+            action_url=request.path,
+            cancel_url=reverse("invoice-detail", args=[invoice.pk]),
+        ):
+            return self.detail_view(request, pk, confirm=confirm)
         try:
             INVOICE_TRANSITIONS[verb][2](invoice=invoice, user=request.user)
         except ApplicationError as exc:
@@ -161,7 +173,7 @@ class PaymentPages(AccountingPages):
         Column("received_on", "Date", sort="received_on", link=True),
         Column("kind", "Kind"),
         Column("partner", "From / to"),
-        Column("amount", "Amount", sort="amount"),
+        Column("amount", "Amount", sort="amount", kind="money"),
         Column("reference", "Reference"),
     ]
 

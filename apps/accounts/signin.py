@@ -6,6 +6,7 @@ Failed sign-ins are audited only for members of the tenant: an unknown e-mail is
 
 from __future__ import annotations
 
+from django.core import signing
 from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name
 
@@ -55,3 +56,31 @@ def signin_record_failure(*, email: str, reason: str, tenant) -> None:
 def signin_record_logout(*, user: User) -> None:
     if on_tenant_schema():
         audit_record(action="auth.logout", actor=user, target=user)
+
+
+# --- One-time sign-in links (signup) -------------------------------------------------------------------
+# A new owner signs up on the public host; their workspace lives on another host whose session cookie the
+# public host cannot set. The confirmation page links to the workspace with a signed token naming the user
+# and the tenant; it expires after WELCOME_LINK_SECONDS and works once (it carries the user's last_login,
+# which signing in changes).
+WELCOME_LINK_SECONDS = 30 * 60
+_WELCOME_SALT = "apps.accounts.signin.welcome"
+
+
+def welcome_token(*, user: User, schema_name: str) -> str:
+    last = user.last_login.isoformat() if user.last_login else ""
+    return signing.dumps({"u": user.pk, "s": schema_name, "l": last}, salt=_WELCOME_SALT, compress=True)
+
+
+def welcome_user(*, token: str, schema_name: str) -> User | None:
+    """The user a valid, unused, unexpired link on this tenant's host names; None for anything else."""
+    try:
+        data = signing.loads(token, salt=_WELCOME_SALT, max_age=WELCOME_LINK_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("s") != schema_name:
+        return None
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None or (user.last_login.isoformat() if user.last_login else "") != data.get("l"):
+        return None
+    return user

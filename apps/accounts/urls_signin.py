@@ -7,6 +7,7 @@ from . import api_tokens, views_signin
 urlpatterns = [
     path("login/", views_signin.SignInView.as_view(), name="login"),
     path("login/verify/", views_signin.verify, name="signin-verify"),
+    path("login/welcome/<str:token>/", views_signin.welcome, name="signin-welcome"),
     path("logout/", views_signin.signout, name="logout"),
     path("account/mfa/", views_signin.mfa_status, name="mfa-status"),
     path("account/mfa/enrol/", views_signin.mfa_enrol, name="mfa-enrol"),

@@ -26,8 +26,11 @@ from .forms import (
     add_service_error,
 )
 from .links import tenant_host
+from .mfa import mfa_enrolled
 from .models import Membership, User
 from .permissions import Capability, capability_required, has_capability
+from .signin import signin_record_success
+from .views_signin import start_session
 
 MEMBERS_PER_PAGE = 50
 
@@ -195,7 +198,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and (form is None or form.is_valid()):
         data = form.cleaned_data if form is not None else {}
         try:
-            services.invitation_accept(
+            membership = services.invitation_accept(
                 token=token,
                 user=request.user if signed_in else None,
                 password=data.get("password") or data.get("password1"),
@@ -211,8 +214,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, f"Welcome to {invitation.tenant.name}.")
             if signed_in:
                 return redirect("/")
-            messages.info(request, "Sign in with your e-mail address and password.")
-            return redirect(f"{settings.LOGIN_URL}?next=/")
+            if mfa_enrolled(user=membership.user):
+                # The password alone does not sign in an account with two-factor: the login page asks for both.
+                messages.info(request, "Sign in with your e-mail address, password and two-factor code.")
+                return redirect(f"{settings.LOGIN_URL}?next=/")
+            start_session(request, membership.user, remember=False)
+            signin_record_success(user=membership.user, method="invitation")
+            return redirect("/")
     context = {"invitation": invitation, "form": form, "has_account": has_account}
     return render(request, "accounts/invitation_accept.html", context, status=400 if request.method == "POST" else 200)
 

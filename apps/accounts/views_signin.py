@@ -38,7 +38,13 @@ from .mfa import (
     totp_secret_text,
 )
 from .permissions import Capability, capability_required
-from .signin import signin_allowed_check, signin_record_failure, signin_record_logout, signin_record_success
+from .signin import (
+    signin_allowed_check,
+    signin_record_failure,
+    signin_record_logout,
+    signin_record_success,
+    welcome_user,
+)
 
 PENDING_KEY = "signin.pending"
 PENDING_SECONDS = 5 * 60
@@ -52,7 +58,10 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _start_session(request: HttpRequest, user, *, remember: bool, backend: str) -> None:
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def start_session(request: HttpRequest, user, *, remember: bool, backend: str = MODEL_BACKEND) -> None:
     login(request, user, backend=backend)
     # Superusers never get the 30-day cookie (OP-27); everyone else only when they ask for it.
     if remember and not user.is_superuser:
@@ -82,7 +91,7 @@ class SignInView(LoginView):
                 "attempts": 0,
             }
             return redirect("signin-verify")
-        _start_session(self.request, user, remember=remember, backend=user.backend)
+        start_session(self.request, user, remember=remember, backend=user.backend)
         signin_record_success(user=user, method="password")
         return redirect(next_url)
 
@@ -141,7 +150,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             next_url = settings.LOGIN_REDIRECT_URL
             if pending is not None:
                 request.session.pop(PENDING_KEY, None)
-                _start_session(request, user, remember=pending["remember"], backend=pending["backend"])
+                start_session(request, user, remember=pending["remember"], backend=pending["backend"])
                 next_url = _safe_next(request, pending["next"])
             otp_login(request, device)
             signin_record_success(user=user, method="password+otp")
@@ -255,3 +264,22 @@ def security_settings(request: HttpRequest) -> HttpResponse:
             return redirect(reverse("security-settings"))
     status = 400 if form.errors else 200
     return render(request, "accounts/signin/security_settings.html", {"form": form}, status=status)
+
+
+@never_cache
+def welcome(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time link from the signup confirmation: sign the new owner in on their workspace's host."""
+    user = welcome_user(token=token, schema_name=request.tenant.schema_name)
+    try:
+        if user is None:
+            raise ApplicationError("This sign-in link has expired or has already been used.", code="invalid")
+        signin_allowed_check(user=user, tenant=request.tenant)
+    except ApplicationError as exc:
+        context = {"message": f"{exc.message} Sign in with your e-mail address and password."}
+        return render(request, "accounts/signin/link_unusable.html", context, status=400)
+    if mfa_enrolled(user=user):
+        return redirect(settings.LOGIN_URL)
+    start_session(request, user, remember=False)
+    signin_record_success(user=user, method="welcome_link")
+    messages.success(request, f"Welcome to {request.tenant.name}.")
+    return redirect(settings.LOGIN_REDIRECT_URL)

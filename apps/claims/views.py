@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
 from apps.accounts.permissions import Capability, has_capability
-from apps.records.pages import Column, RecordPages
+from apps.records.pages import Column, RecordPages, confirmation
 from apps.records.resources import RecordResource
 from backend.exceptions import ApplicationError
 
@@ -41,7 +41,7 @@ class ClaimPages(RecordPages):
         Column("order.number", "Order"),
         Column("party.name", "Customer / supplier"),
         Column("reason", "Reason"),
-        Column("amount", "Amount", sort="amount"),
+        Column("amount", "Amount", sort="amount", kind="money", total=True),
         Column("status", "Status", sort="status"),
     ]
 
@@ -53,7 +53,9 @@ class ClaimPages(RecordPages):
             path("claims/<int:pk>/<str:verb>/", self.transition_view, name="claim-transition"),
         ]
 
-    def detail_view(self, request: HttpRequest, pk: int, error: str = "", status: int = 200) -> HttpResponse:
+    def detail_view(
+        self, request: HttpRequest, pk: int, error: str = "", status: int = 200, confirm: dict | None = None
+    ) -> HttpResponse:
         if refused := self._require(request, Capability.READ):
             return refused
         claim = self._get(request, pk)
@@ -63,7 +65,7 @@ class ClaimPages(RecordPages):
             for verb, (label, statuses, _service) in TRANSITIONS.items()
             if can_approve and claim.status in statuses
         ]
-        context = self._context(request, record=claim, actions=actions, error=error)
+        context = self._context(request, record=claim, actions=actions, error=error, confirm=confirm)
         return render(request, "claims/detail.html", context, status=status)
 
     def transition_view(self, request: HttpRequest, pk: int, verb: str) -> HttpResponse:
@@ -74,6 +76,15 @@ class ClaimPages(RecordPages):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         claim = self._get(request, pk)
+        if confirm := confirmation(
+            request,
+            danger=verb == "reject",
+            label=TRANSITIONS[verb][0],
+            record=claim,
+            action_url=request.path,
+            cancel_url=reverse("claim-detail", args=[claim.pk]),
+        ):
+            return self.detail_view(request, pk, confirm=confirm)
         try:
             TRANSITIONS[verb][2](claim=claim, user=request.user)
         except ApplicationError as exc:

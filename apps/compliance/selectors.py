@@ -41,13 +41,18 @@ def member_choices() -> list[tuple[int, str]]:
     return list(tenant_members().items())
 
 
+def member_filter_choices() -> list[tuple[int | str, str]]:
+    """Filter dropdowns start on "All" (no blank choice silently filtered by the first member)."""
+    return [("", "All"), *member_choices()]
+
+
 class ComplianceItemFilter(RecordFilterSet):
     category = django_filters.ChoiceFilter(choices=ComplianceItem.Category.choices)
     # By id: partner dropdowns would cost a query each on every list render (the partner pages link here).
     supplier = django_filters.NumberFilter(field_name="supplier_id")
     plant = django_filters.NumberFilter(field_name="plant_id")
     carrier = django_filters.NumberFilter(field_name="carrier_id")
-    owner = django_filters.TypedChoiceFilter(field_name="owner_id", choices=member_choices, coerce=int)
+    owner = django_filters.TypedChoiceFilter(field_name="owner_id", choices=member_filter_choices, coerce=int)
     ordering = StableOrderingFilter(fields=("name", "category", "starts_on", "updated_at"))
 
     class Meta:
@@ -57,7 +62,7 @@ class ComplianceItemFilter(RecordFilterSet):
 
 class ComplianceTaskFilter(RecordFilterSet):
     status = django_filters.ChoiceFilter(choices=ComplianceTask.Status.choices)
-    assignee = django_filters.TypedChoiceFilter(field_name="assignee_id", choices=member_choices, coerce=int)
+    assignee = django_filters.TypedChoiceFilter(field_name="assignee_id", choices=member_filter_choices, coerce=int)
     item = django_filters.NumberFilter(field_name="item_id")
     rag = django_filters.ChoiceFilter(choices=Rag.choices, method="filter_rag", label="RAG")
     due_from = django_filters.DateFilter(field_name="due_date", lookup_expr="gte", label="Due from")

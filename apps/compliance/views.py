@@ -146,7 +146,12 @@ class ComplianceTaskPages(RecordPages):
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if refused := self._require(request, Capability.READ):
             return refused
-        task = self._get(request, pk)
+        return self.render_detail(request, self._get(request, pk))
+
+    def render_detail(
+        self, request: HttpRequest, task: ComplianceTask, *, upload_form: EvidenceUploadForm | None = None, status=200
+    ) -> HttpResponse:
+        """The task page; a refused upload comes back here with its form (typed title and error kept)."""
         task.assignee_email = selectors.tenant_members().get(task.assignee_id, "")
         moves = [
             {"to": to, "label": ComplianceTask.Status(to).label}
@@ -156,17 +161,17 @@ class ComplianceTaskPages(RecordPages):
         context = self._context(
             request,
             record=task,
-            fields=[{"label": column.label, "value": column.value(task)} for column in self.detail_fields],
+            fields=[{"label": column.label, **column.cell(task)} for column in self.detail_fields],
             sections=[],
             warnings=[],
             moves=[] if task.is_archived else moves,
             transitions=list(task.transitions.all()),
             evidence=selectors.task_evidence(task=task),
-            upload_form=EvidenceUploadForm(),
+            upload_form=upload_form or EvidenceUploadForm(),
             edit_url=reverse("compliancetask-edit", args=[task.pk]),
             archive_url=reverse("compliancetask-archive", args=[task.pk]),
         )
-        return render(request, self.detail_template, context)
+        return render(request, self.detail_template, context, status=status)
 
 
 # --- dashboard, "mine", calendar --------------------------------------------------------------------------
@@ -315,8 +320,7 @@ def _upload(request: HttpRequest, *, task: ComplianceTask, write) -> HttpRespons
         else:
             messages.success(request, "Evidence uploaded.")
             return redirect("compliancetask-detail", pk=task.pk)
-    context = {"task": task, "form": form}
-    return render(request, "compliance/evidence_error.html", context, status=400)
+    return ComplianceTaskPages().render_detail(request, task, upload_form=form, status=400)
 
 
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:

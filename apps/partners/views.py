@@ -67,7 +67,7 @@ class CustomerPages(RecordPages):
         Column("name", "Name", sort="name"),
         Column("city", "City", sort="city"),
         Column("payment_terms", "Terms"),
-        Column("credit_limit", "Credit limit", sort="credit_limit"),
+        Column("credit_limit", "Credit limit", sort="credit_limit", kind="money"),
         Column("status", "Status"),
     ]
     detail_fields = [
@@ -75,7 +75,7 @@ class CustomerPages(RecordPages):
         Column("name", "Name"),
         Column("status", "Status"),
         Column("payment_terms", "Payment terms"),
-        Column("credit_limit", "Credit limit"),
+        Column("credit_limit", "Credit limit", kind="money"),
         Column("email", "E-mail"),
         Column("phone", "Phone"),
         ADDRESS,

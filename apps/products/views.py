@@ -16,7 +16,7 @@ class ProductPages(RecordPages):
         Column("protein", "Protein"),
         Column("storage", "Fresh/frozen"),
         Column("weight_type", "Weight"),
-        Column("case_weight", "Case wt.", sort="case_weight"),
+        Column("case_weight", "Case wt.", sort="case_weight", kind="number"),
         Column("unit", "Unit"),
     ]
     detail_fields = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from apps.partners.models import PaymentTerms
 from apps.products.models import Product
 from apps.records.forms import RecordForm
 
@@ -19,7 +20,13 @@ class PurchaseOrderForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["terms"].required = False
+        terms = self.fields["terms"]
+        terms.required = False
+        # A blank choice that means "the supplier's terms"; a new order starts on it (the model's Net 30
+        # default would otherwise be preselected and always submitted).
+        terms.choices = [("", "Supplier's terms"), *PaymentTerms.choices]
+        if self.instance.pk is None and "terms" not in (kwargs.get("initial") or {}):
+            self.initial["terms"] = ""
         self.fields["plant"].queryset = self.fields["plant"].queryset.select_related("supplier")
 
     def clean_terms(self):
@@ -31,7 +38,7 @@ class PurchaseOrderForm(RecordForm):
         return terms
 
 
-class PurchaseOrderLineForm(forms.ModelForm):
+class PurchaseOrderLineForm(RecordForm):
     class Meta:
         model = PurchaseOrderLine
         fields = ["product", "cases", "weight", "unit_cost"]

@@ -28,7 +28,7 @@ class PurchaseOrderPages(OrderPages):
         Column("supplier.name", "Supplier", sort="supplier__name"),
         Column("plant.code", "Plant"),
         Column("pickup_date", "Pickup", sort="pickup_date"),
-        Column("total", "Total"),
+        Column("total", "Total", kind="money"),
     ]
     transitions = [
         Transition("confirm", "Confirm", (Status.DRAFT,), services.purchase_order_confirm),

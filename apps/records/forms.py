@@ -18,3 +18,5 @@ class RecordForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = active_only(field.queryset)
+                if field.empty_label is not None:
+                    field.empty_label = "Choose…" if field.required else "None"

@@ -20,23 +20,24 @@ from apps.accounts.permissions import Capability, has_capability
 from backend.exceptions import ApplicationError
 
 from .csv_io import csv_response
-from .pages import RecordPages, form_errors_from
+from .pages import RecordPages, confirmation, form_errors_from
 
 ADD_ROWS = "add_rows"
-EXTRA_ROWS = 3
 
 
-def _with_more_rows(request: HttpRequest):
-    """The POSTed formset data; with the "More lines" button, three more empty rows."""
-    if ADD_ROWS not in request.POST:
-        return request.POST
-    data = request.POST.copy()
-    try:
-        total = int(data.get("lines-TOTAL_FORMS", "0"))
-    except ValueError:
-        total = 0
-    data["lines-TOTAL_FORMS"] = str(min(total + EXTRA_ROWS, 200))
-    return data
+MAX_ROWS = 200
+
+
+def _typed_rows(formset) -> list[dict]:
+    """For "More lines": the rows typed so far (not removed, not empty), as initial values for new rows."""
+    rows = []
+    for form in formset.forms[:MAX_ROWS]:
+        if form.data.get(form.add_prefix("DELETE")):
+            continue
+        row = {name: form.data.get(form.add_prefix(name), "") for name in form.fields if name != "DELETE"}
+        if any(value not in (None, "") for value in row.values()):
+            rows.append(row)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ class OrderPages(RecordPages):
             return refused
         return self._render_detail(request, self._get(request, pk))
 
-    def _render_detail(self, request: HttpRequest, order, error: str = "", status: int = 200) -> HttpResponse:
+    def _render_detail(
+        self, request: HttpRequest, order, error: str = "", status: int = 200, confirm: dict | None = None
+    ) -> HttpResponse:
         name = self.resource.name
         can_approve = has_capability(user=request.user, capability=Capability.APPROVE)
         actions = [
@@ -117,6 +120,7 @@ class OrderPages(RecordPages):
             actions=actions,
             action_verbs={action["verb"] for action in actions},
             error=error,
+            confirm=confirm,
             edit_url=reverse(f"{name}-edit", args=[order.pk]) if order.status == "draft" else "",
             **self.detail_extra(request, order),
         )
@@ -126,7 +130,7 @@ class OrderPages(RecordPages):
         if refused := self._require(request, Capability.EDIT):
             return refused
         if request.method == "POST":
-            form, formset = self.form_class(request.POST), self.formset_class(_with_more_rows(request), prefix="lines")
+            form, formset = self.form_class(request.POST), self.formset_class(request.POST, prefix="lines")
         else:
             form, formset = self.form_class(initial=request.GET.dict()), self.formset_class(prefix="lines")
         return self._save_or_render(
@@ -148,7 +152,7 @@ class OrderPages(RecordPages):
         if request.method == "POST":
             # The form validates a fresh copy, so the service still diffs against the stored values.
             form = self.form_class(request.POST, instance=type(order).objects.get(pk=order.pk))
-            formset = self.formset_class(_with_more_rows(request), prefix="lines")
+            formset = self.formset_class(request.POST, prefix="lines")
         else:
             form = self.form_class(instance=order)
             formset = self.formset_class(prefix="lines", initial=type(self).initial_lines(order))
@@ -164,7 +168,11 @@ class OrderPages(RecordPages):
 
     def _save_or_render(self, request, form, formset, *, write, **extra) -> HttpResponse:
         if request.method == "POST" and ADD_ROWS in request.POST:
-            # "More lines": show the same entries with three more empty rows, save nothing yet.
+            # "More lines": the same entries in unbound forms (nothing is flagged as missing yet) plus the
+            # formset's extra empty rows; nothing is saved.
+            initial = {name: form.data.get(name, "") for name in form.fields}
+            form = self.form_class(initial=initial, instance=extra.get("record"))
+            formset = self.formset_class(prefix="lines", initial=_typed_rows(formset))
             context = self._context(request, form=form, formset=formset, **extra)
             return render(request, self.form_template, context)
         if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -181,16 +189,26 @@ class OrderPages(RecordPages):
         return render(request, self.form_template, context, status=400 if has_errors else 200)
 
     def transition_view(self, request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-        services = {transition.verb: transition.service for transition in self.transitions}
-        if verb not in services:
+        transitions = {transition.verb: transition for transition in self.transitions}
+        if verb not in transitions:
             raise Http404
         if refused := self._require(request, Capability.APPROVE):
             return refused
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         order = self._get(request, pk)
+        transition = transitions[verb]
+        if confirm := confirmation(
+            request,
+            danger=transition.danger,
+            label=transition.label,
+            record=order,
+            action_url=request.path,
+            cancel_url=reverse(f"{self.resource.name}-detail", args=[order.pk]),
+        ):
+            return self._render_detail(request, order, confirm=confirm)
         try:
-            services[verb](order=order, user=request.user, **self.transition_kwargs(request, verb))
+            transition.service(order=order, user=request.user, **self.transition_kwargs(request, verb))
         except ApplicationError as exc:
             if exc.code == "permission_denied":
                 raise PermissionDenied from exc

@@ -26,6 +26,8 @@ from backend.exceptions import ApplicationError
 
 from .resources import RecordResource
 
+NUMERIC_KINDS = ("money", "number")
+
 
 @dataclass(frozen=True)
 class Column:
@@ -35,6 +37,21 @@ class Column:
     label: str
     sort: str = ""  # the ordering key the filterset accepts; empty = not sortable
     link: bool = False  # link the cell to the record's detail page
+    kind: str = ""  # "money" / "number": right-aligned, formatted (apps/ui tags); "status" (auto): a badge
+    total: bool = False  # a stored number summed over the whole filtered list in the table's totals row
+
+    @property
+    def cell_kind(self) -> str:
+        return self.kind or ("status" if self.field == "status" else "")
+
+    def cell(self, record: Any) -> dict:
+        kind = self.cell_kind
+        return {
+            "value": self.value(record),
+            "link": self.link,
+            "kind": kind,
+            "record": record if kind == "status" else None,
+        }
 
     def value(self, record: Any) -> Any:
         *path_parts, last = self.field.split(".")
@@ -66,10 +83,29 @@ def _rows(records, columns: list[Column], detail_url_name: str) -> list[dict]:
     return [
         {
             "url": reverse(detail_url_name, args=[record.pk]),
-            "cells": [{"value": column.value(record), "link": column.link} for column in columns],
+            "cells": [column.cell(record) for column in columns],
         }
         for record in records
     ]
+
+
+CONFIRMED = "yes"
+
+
+def confirmation(
+    request: HttpRequest, *, danger: bool, label: str, record: Any, action_url: str, cancel_url: str
+) -> dict | None:
+    """A destructive step asks first: unless the POST carries `confirmed=yes` (the button of the server-
+    rendered dialog, partials/confirm.html), the context for that dialog; None once confirmed or harmless."""
+    if not danger or request.POST.get("confirmed") == CONFIRMED:
+        return None
+    return {
+        "title": f"{label}: {record}?",
+        "question": f"{label} {record}? This cannot be undone.",
+        "action_url": action_url,
+        "button": label,
+        "cancel_url": cancel_url,
+    }
 
 
 def form_errors_from(exc: ApplicationError, form: forms.Form) -> None:
@@ -136,6 +172,7 @@ class RecordPages:
         meta = self.resource.model._meta
         context = {
             "title": str(meta.verbose_name_plural).capitalize(),
+            "title_lower": str(meta.verbose_name_plural).lower(),
             "verbose_name": meta.verbose_name,
             "list_url": reverse(f"{self.resource.name}-list"),
             "create_url": reverse(f"{self.resource.name}-create"),
@@ -153,7 +190,9 @@ class RecordPages:
         if refused := self._require(request, Capability.READ):
             return refused
         queryset = self.resource.list(filters=request.GET)
-        page = Paginator(queryset, self.paginate_by).get_page(request.GET.get("page"))
+        paginator = Paginator(queryset, self.paginate_by)
+        totals = self._totals(queryset, paginator)
+        page = paginator.get_page(request.GET.get("page"))
         filter_form = self.resource.filterset_class(request.GET).form
         current = request.GET.get("ordering", "")
         headers = []
@@ -165,20 +204,37 @@ class RecordPages:
                 params["ordering"] = f"-{column.sort}" if current == column.sort else column.sort
                 sort_url = "?" + params.urlencode()
             state = "ascending" if current == column.sort else "descending" if current == f"-{column.sort}" else ""
-            headers.append({"label": column.label, "sort_url": sort_url, "state": state})
+            headers.append(
+                {"label": column.label, "sort_url": sort_url, "state": state, "numeric": column.kind in NUMERIC_KINDS}
+            )
         params = request.GET.copy()
         params.pop("page", None)
         context = self._context(
             request,
             page=page,
+            totals=totals,
             headers=headers,
             rows=_rows(page.object_list, self.columns, f"{self.resource.name}-detail"),
             filter_form=filter_form,
             page_query=params.urlencode(),
             export_query=params.urlencode(),
+            filtered=any(value for key, value in params.items() if key != "ordering"),
         )
         template = self.table_template if request.headers.get("HX-Request") else self.list_template
         return render(request, template, context)
+
+    def _totals(self, queryset: models.QuerySet, paginator: Paginator) -> list[dict] | None:
+        """The totals row over the whole filtered list (not just this page), or None. The sums ride on the
+        paginator's COUNT query, so a list with totals costs no extra query."""
+        fields = [column.field for column in self.columns if column.total]
+        if not fields:
+            return None
+        sums = queryset.order_by().aggregate(_rows=models.Count("pk"), **{field: models.Sum(field) for field in fields})
+        paginator.count = sums["_rows"]  # a cached_property: the paginator does not count again
+        return [
+            {"value": sums[column.field], "kind": column.kind} if column.total else {"value": None, "kind": ""}
+            for column in self.columns
+        ]
 
     def detail_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         if refused := self._require(request, Capability.READ):
@@ -190,7 +246,7 @@ class RecordPages:
         context = self._context(
             request,
             record=record,
-            fields=[{"label": column.label, "value": column.value(record)} for column in self.detail_fields],
+            fields=[{"label": column.label, **column.cell(record)} for column in self.detail_fields],
             sections=sections,
             warnings=self.warnings(record),
             edit_url=reverse(f"{self.resource.name}-edit", args=[record.pk]),

@@ -36,7 +36,7 @@ class SourceChoiceField(forms.ModelChoiceField):
         return f"{line.order.number} · {line.product.code} · {line.cases} cs / {line.billed_weight} @ {line.unit_cost}"
 
 
-class SalesOrderLineForm(forms.ModelForm):
+class SalesOrderLineForm(RecordForm):
     source = SourceChoiceField(queryset=sourceable_purchase_lines(), required=False, label="Sold from")
 
     class Meta:

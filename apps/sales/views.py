@@ -29,8 +29,8 @@ class SalesOrderPages(OrderPages):
         Column("status", "Status", sort="status"),
         Column("customer.name", "Customer", sort="customer__name"),
         Column("delivery_date", "Delivery", sort="delivery_date"),
-        Column("total", "Total", sort="total"),
-        Column("margin", "Margin"),
+        Column("total", "Total", sort="total", kind="money", total=True),
+        Column("margin", "Margin", kind="money"),
     ]
     transitions = [
         Transition("confirm", "Confirm", (Status.DRAFT,), services.sales_order_confirm),

@@ -5,6 +5,7 @@ from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
+locale_code = RegexValidator(r"^[a-z]{2,3}(_[A-Z]{2})?$", "Enter a locale such as en_US or de_DE.")
 
 
 class Client(TenantMixin):
@@ -26,6 +27,8 @@ class Client(TenantMixin):
     logo = models.CharField(max_length=300, blank=True, default="")
     favicon = models.CharField(max_length=300, blank=True, default="")
     currency = models.CharField(max_length=3, default="USD")
+    # How money and numbers are written on pages (CLDR locale via Babel, backend/formatting.py).
+    locale = models.CharField(max_length=16, default="en_US", validators=[locale_code])
     # Suspension (platform superusers, through apps.tenants.services.tenant_suspend / tenant_reactivate).
     suspended_reason = models.TextField(blank=True, default="")
     suspended_at = models.DateTimeField(null=True, blank=True)

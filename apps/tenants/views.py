@@ -9,9 +9,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.models import User
 from apps.accounts.permissions import Capability, capability_required, has_capability
+from apps.accounts.signin import welcome_token
 from backend import ratelimit
 from backend.client_ip import client_ip
+from backend.colors import branding_warnings
 from backend.dns import verification_name
 from backend.exceptions import ApplicationError
 from backend.images import CONTENT_TYPES
@@ -143,11 +146,14 @@ def signup(request: HttpRequest) -> HttpResponse:
     except ApplicationError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _signup_page(request, form, status=400)
-    return render(
-        request,
-        "tenants/signup_done.html",
-        {"new_tenant": tenant, "login_url": tenant_url(tenant=tenant, path="/login/")},
-    )
+    owner = User.objects.get(email__iexact=data["email"])
+    token = welcome_token(user=owner, schema_name=tenant.schema_name)
+    context = {
+        "new_tenant": tenant,
+        "login_url": tenant_url(tenant=tenant, path="/login/"),
+        "welcome_url": tenant_url(tenant=tenant, path=f"/login/welcome/{token}/"),
+    }
+    return render(request, "tenants/signup_done.html", context)
 
 
 def signup_check(request: HttpRequest) -> HttpResponse:
@@ -270,8 +276,14 @@ def _onboarding_for(request: HttpRequest):
 def branding(request: HttpRequest) -> HttpResponse:
     tenant = Client.objects.get(pk=request.tenant.pk)
     initial = {"primary_color": tenant.primary_color, "secondary_color": tenant.secondary_color}
+    warnings = _contrast_warnings(tenant.primary_color, tenant.secondary_color)
     if request.method != "POST":
-        context = {"form": BrandingForm(initial=initial), "current": tenant, "onboarding": _onboarding_for(request)}
+        context = {
+            "form": BrandingForm(initial=initial),
+            "current": tenant,
+            "onboarding": _onboarding_for(request),
+            "contrast_warnings": warnings,
+        }
         return render(request, "tenants/branding.html", context)
     form = BrandingForm(request.POST, request.FILES, initial=initial)
     if form.is_valid():
@@ -292,7 +304,15 @@ def branding(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Branding saved.")
             return redirect("tenants:branding")
-    return render(request, "tenants/branding.html", {"form": form, "current": tenant}, status=400)
+    context = {"form": form, "current": tenant, "contrast_warnings": warnings}
+    return render(request, "tenants/branding.html", context, status=400)
+
+
+def _contrast_warnings(primary: str, secondary: str) -> list[str]:
+    try:
+        return branding_warnings(primary=primary, secondary=secondary)
+    except ValueError:  # a stored colour that is not #rrggbb (the model validates new ones)
+        return []
 
 
 def branding_file(request: HttpRequest, kind: str) -> HttpResponse:

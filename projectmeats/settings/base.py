@@ -69,6 +69,8 @@ SHARED_APPS = [
     "apps.audit",
     # No models: `check_isolation`, the cross-tenant prober shared with the CI fuzzer.
     "apps.isolation",
+    # No models: the workspace shell (navigation, global search, design-system template tags).
+    "apps.ui",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -180,6 +182,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "backend.context_processors.tenant",
                 "apps.accounts.context_processors.membership",
+                "apps.ui.context_processors.nav",
             ],
         },
     },
@@ -312,6 +315,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+
+# Filter dropdowns offer "All" rather than Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "All"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -11,8 +11,9 @@ import os
 import shutil
 
 import pytest
+from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.db import connections
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from django.test.testcases import LiveServerThread
 
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -36,7 +37,9 @@ def chromium_path() -> str:
 @pytest.fixture(scope="session")
 def live_server_port(world, django_db_blocker) -> int:
     with django_db_blocker.unblock():
-        server = LiveServerThread("127.0.0.1", _StaticFilesHandler, connections_override={}, port=0)
+        # staticfiles' handler finds files like runserver does (the testcases one reads STATIC_ROOT, which
+        # holds nothing until collectstatic, so pages rendered without their stylesheets).
+        server = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override={}, port=0)
         server.daemon = True
         server.start()
         server.is_ready.wait()

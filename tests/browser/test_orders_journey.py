@@ -67,7 +67,7 @@ def test_purchase_sale_invoice_payment_and_aging(demo_world, page, live_server_p
     _click(page, "Save draft")
     page.wait_for_selector("h1:has-text('SO-')")
     body = page.content()
-    assert po_number in body and "1592.50" in body and "227.50" in body  # total and margin
+    assert po_number in body and "$1,592.50" in body and "$227.50" in body  # total and margin
     _click(page, "Confirm")
     _click(page, "Mark shipped")
     _click(page, "Mark delivered")
@@ -79,8 +79,8 @@ def test_purchase_sale_invoice_payment_and_aging(demo_world, page, live_server_p
     _click(page, "Issue")
     page.wait_for_selector("h1:has-text('Issued')")
     invoice_url = page.url
-    assert "1592.50" in page.content()
-    assert "1592.50" in _aging_row(page, acme)
+    assert "$1,592.50" in page.content()
+    assert "1,592.50" in _aging_row(page, acme)
 
     # The customer pays: the payment form comes prefilled with the invoice's balance.
     page.goto(invoice_url)
@@ -92,7 +92,7 @@ def test_purchase_sale_invoice_payment_and_aging(demo_world, page, live_server_p
     page.wait_for_selector("h1:has-text('Customer receipt')")
     page.goto(invoice_url)
     assert "Paid" in page.locator("h1").inner_text()
-    assert "1592.50" not in _aging_row(page, acme)
+    assert "1,592.50" not in _aging_row(page, acme)
 
     # globex cannot open acme's invoice URL.
     page.context.clear_cookies()

@@ -2,6 +2,7 @@
 payments with allocations, over-allocation 400, role refusals, lists, CSV and tenant isolation."""
 
 import pytest
+from django.conf import settings
 from django_tenants.utils import tenant_context
 
 from apps.accounting.models import Invoice, Payment
@@ -76,8 +77,11 @@ def test_printable_invoice_page_shows_lines_totals_and_due_date(tenant_a, client
     with tenant_context(tenant_a.tenant):
         invoice = issued_invoice(tenant_a.manager)
     page = client_for(tenant_a, tenant_a.viewer).get(f"{INVOICES}{invoice.pk}/").content.decode()
-    assert invoice.number in page and "3000.00" in page and f"{invoice.due_on:%Y-%m-%d}" in page
-    assert "@media print" in page and "Record payment" not in page
+    assert invoice.number in page and "$3,000.00" in page and f"{invoice.due_on:%Y-%m-%d}" in page
+    assert "Record payment" not in page
+    # Printing hides the shell: the rules live in the one stylesheet the page links (no inline styles).
+    assert "/static/css/app.css" in page
+    assert "@media print" in (settings.BASE_DIR / "static" / "css" / "app.css").read_text()
 
 
 def test_pages_invoice_from_the_sales_order_then_issue_and_record_a_payment(tenant_a, client_for):

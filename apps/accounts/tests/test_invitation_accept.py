@@ -32,7 +32,8 @@ def test_new_person_accepts_and_becomes_a_member(tenant_a, client_for, invite):
     assert "nora@example.test" in page.text and "Manager" in page.text
     response = _new_account(client, token)
     assert response.status_code == 302
-    assert response.url == "/login/?next=/"
+    assert response.url == "/"
+    assert client.get("/").status_code == 200  # signed in straight away (issue 18), on this host only
     user = User.objects.get(email="nora@example.test")
     assert user.full_name == "Nora New"
     assert user.check_password(TEST_PASSWORD_NEW)

@@ -135,7 +135,8 @@ def test_report_pages_escape_every_cell(tenant_a, client_for):
         _invoice_due(tenant_a.manager, customer, datetime.date(2026, 1, 1))
     page = client_for(tenant_a, tenant_a.viewer).get("/reports/ar-aging/").content.decode()
     assert "<script>alert(1)" not in page
-    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons</td>" in page and "<td>3000.00</td>" in page
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt; &amp; Sons</td>" in page
+    assert '<td class="num">3,000.00</td>' in page  # amounts right-aligned with the locale's separators
 
 
 def test_payables_due_lists_open_supplier_balances_by_due_date(in_a):
@@ -208,7 +209,7 @@ def test_report_page_api_and_csv_agree(tenant_a, client_for):
         invoice = _invoice_due(tenant_a.manager, CustomerFactory(name="Agree Ltd"), AS_OF - datetime.timedelta(days=45))
     client = client_for(tenant_a, tenant_a.viewer)
     page = client.get("/reports/ar-aging/", {"as_of": "2026-06-30"})
-    assert page.status_code == 200 and "Agree Ltd" in page.content.decode() and "3000.00" in page.content.decode()
+    assert page.status_code == 200 and "Agree Ltd" in page.content.decode() and "3,000.00" in page.content.decode()
     api = client.get("/api/v1/reports/ar-aging/", {"as_of": "2026-06-30"}).json()
     assert api["rows"][0]["days_31_60"] == "3000.00" and api["currency"] == tenant_a.tenant.currency
     csv = client.get("/reports/ar-aging/", {"as_of": "2026-06-30", "format": "csv"}).content.decode().splitlines()

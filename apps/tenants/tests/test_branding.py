@@ -151,3 +151,17 @@ def test_one_tenants_branding_never_reaches_another(admin_page, tenant_b, client
 
 def test_unknown_branding_kind_is_404(tenant_a, client_for):
     assert client_for(tenant_a).get("/branding/schema_name/").status_code == 404
+
+
+def test_branding_page_warns_when_colours_cannot_be_read_as_chosen(tenant_a, client_for):
+    tenant = Client.objects.get(pk=tenant_a.tenant.pk)  # a fresh copy: the session world keeps its own
+    tenant.primary_color, tenant.secondary_color = "#fde047", "#a5f3fc"  # yellow, pale cyan
+    tenant.save(update_fields=["primary_color", "secondary_color"])
+    page = client_for(tenant_a, tenant_a.admin).get("/settings/branding/").text
+    assert "the header and buttons use dark text instead" in page
+    assert "too light for links on white" in page
+    # The shell applies what the warnings promise: dark text on yellow, a darker link colour.
+    assert "--brand: #fde047; --brand-text: #000000;" in page
+    tenant.primary_color, tenant.secondary_color = "#1e3a8a", "#1d4ed8"
+    tenant.save(update_fields=["primary_color", "secondary_color"])
+    assert "message-warning" not in client_for(tenant_a, tenant_a.admin).get("/settings/branding/").text

@@ -1,5 +1,6 @@
 """Self-service signup on the public host: validation, bot guard, rate limit, welcome e-mail."""
 
+import re
 import time
 
 import pytest
@@ -210,3 +211,26 @@ def test_availability_check_fragment(public, subdomain, expected):
 
 def test_signup_is_not_served_on_tenant_hosts(tenant_a, client_for):
     assert client_for(tenant_a, tenant_a.owner).get("/signup/").status_code == 404
+
+
+def _welcome_path(response) -> str:
+    match = re.search(r'href="https://acme-foods\.localhost(/login/welcome/[^"]+/)"', response.text)
+    assert match, response.text
+    return match.group(1)
+
+
+def test_signup_confirmation_signs_the_owner_in_on_the_new_workspace_once(public, queue, client_for):
+    path = _welcome_path(public.post("/signup/", _data(subdomain="Acme-Foods")))
+    browser = client_for("acme-foods.localhost")
+    response = browser.get(path)
+    assert (response.status_code, response.url) == (302, "/")
+    assert browser.get("/").status_code == 200
+    assert client_for("acme-foods.localhost").get(path).status_code == 400  # used up: last_login moved
+
+
+def test_signup_welcome_link_works_only_on_its_own_workspace(public, queue, tenant_a, client_for):
+    path = _welcome_path(public.post("/signup/", _data(subdomain="Acme-Foods")))
+    other = client_for(tenant_a)
+    assert other.get(path).status_code == 400
+    assert other.get("/").status_code == 302  # still anonymous there
+    assert client_for(tenant_a).get("/login/welcome/not-a-token/").status_code == 400
