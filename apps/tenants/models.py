@@ -28,7 +28,7 @@ class Client(TenantMixin):
     favicon = models.CharField(max_length=300, blank=True, default="")
     currency = models.CharField(max_length=3, default="USD")
     # How money and numbers are written on pages (CLDR locale via Babel, backend/formatting.py).
-    locale = models.CharField(max_length=16, default="en_US", validators=[locale_code])
+    locale = models.CharField(max_length=16, default="en_US", db_default="en_US", validators=[locale_code])
     # Suspension (platform superusers, through apps.tenants.services.tenant_suspend / tenant_reactivate).
     suspended_reason = models.TextField(blank=True, default="")
     suspended_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             model_name="client",
             name="locale",
             field=models.CharField(
+                db_default="en_US",
                 default="en_US",
                 max_length=16,
                 validators=[
