@@ -80,6 +80,14 @@ REGISTRY: dict[str, Registered] = {
             f"{ACCOUNTS}/test_invitation_accept.py::test_unknown_token_is_not_found",
         ),
     ),
+    "/login/welcome/<str:token>/": Registered(
+        reason="the one-time link from the signup confirmation: its parameter is a signed token bound to the "
+        "workspace's schema, not a record id",
+        tests=(
+            "apps/tenants/tests/test_signup.py::test_signup_confirmation_signs_the_owner_in_on_the_new_workspace_once",
+            "apps/tenants/tests/test_signup.py::test_signup_welcome_link_works_only_on_its_own_workspace",
+        ),
+    ),
     "/branding/<str:kind>/": Registered(
         checks=OPEN_PAGE,
         reason="the tenant's logo and favicon also brand its sign-in page; served from this tenant's prefix only",
