@@ -38,13 +38,17 @@ _OUTAGES = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.
 
 def database_unavailable(exc: BaseException | None) -> bool:
     """Connection-level database failures: refused, dropped, timed out, too many clients — also when
-    another error was raised because of one (a library wrapping it, cleanup failing after it)."""
-    seen = 0
-    while exc is not None and seen < 8:
-        if isinstance(exc, _OUTAGES):
+    another error was raised because of one (a library wrapping it, cleanup failing after it, or
+    re-raising it `from None`): the whole chain is searched, causes and contexts alike."""
+    pending, seen = [exc], set()
+    while pending and len(seen) < 32:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _OUTAGES):
             return True
-        exc = exc.__cause__ if exc.__cause__ is not None or exc.__suppress_context__ else exc.__context__
-        seen += 1
+        pending += [current.__cause__, current.__context__]
     return False
 
 
