@@ -24,15 +24,17 @@ def on_tenant_schema() -> bool:
 
 
 def signin_allowed_check(*, user: User, tenant) -> None:
-    """Raise unless `user` may sign in on `tenant`'s host: an active member of an active tenant (IAM-18)."""
+    """Raise unless `user` may sign in on `tenant`'s host: an active member of an active tenant (IAM-18).
+
+    A non-member gets the same words as a wrong password (code "invalid_login"): telling them "no access"
+    would confirm to whoever typed it that the password is right. The real reason goes to the audit log
+    (`signin_record_failure`), never to the screen.
+    """
+    if membership_for(user=user, tenant=tenant) is None:
+        raise ApplicationError(BAD_CREDENTIALS_MESSAGE, code="invalid_login")
     if tenant.status != tenant.Status.ACTIVE:
         raise ApplicationError(
             f"{tenant.name} is {tenant.get_status_display().lower()}: signing in is paused.", code="permission_denied"
-        )
-    if membership_for(user=user, tenant=tenant) is None:
-        raise ApplicationError(
-            f"Your account does not have access to {tenant.name}. Ask one of its administrators for an invitation.",
-            code="permission_denied",
         )
 
 
