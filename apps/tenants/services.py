@@ -494,12 +494,14 @@ def domain_remove(*, domain: Domain, actor) -> None:
 # --- Self-service signup (public host) --------------------------------------------------------------
 
 
-def tenant_signup(*, company_name: str, subdomain: str, email: str, password: str) -> Client:
+def tenant_signup(*, company_name: str, subdomain: str, email: str, password: str | None) -> Client:
     """A new customer creates a tenant on `<subdomain>.<BASE_DOMAIN>` and becomes its owner.
 
-    A new e-mail gets an account with this password; an e-mail that already has an account must give
-    that account's password (otherwise anyone could attach a tenant to someone else's login). The
-    welcome e-mail goes out from a tenant job queued in the same transaction.
+    Called only once the address is confirmed (apps/tenants/signup.py). A new e-mail gets an account
+    with `password`; an e-mail that already has an account gets no password check here (`password` must
+    be None): its owner signs in on the new workspace like anywhere else. At most
+    SIGNUP_MAX_TENANTS_PER_OWNER workspaces per owner. The welcome e-mail goes out from a tenant job
+    queued in the same transaction.
     """
     if not transaction.get_connection().in_atomic_block:
         template_prepare()
@@ -507,8 +509,8 @@ def tenant_signup(*, company_name: str, subdomain: str, email: str, password: st
 
 
 @transaction.atomic
-def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: str) -> Client:
-    from apps.accounts.models import User
+def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: str | None) -> Client:
+    from apps.accounts.models import Membership, User
 
     from .tasks import send_welcome_email
 
@@ -517,15 +519,23 @@ def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: s
     if problem:
         raise ApplicationError(problem, field="subdomain")
     email = _validated_email((email or "").strip().lower(), field="email")
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is not None:
-        if not existing.is_active or not existing.check_password(password):
+        if password is not None:
+            raise ValueError("An existing account never gives its password to signup.")
+        if not existing.is_active:
+            raise ApplicationError("This account is disabled.", field="email")
+        owned = Membership.objects.filter(user=existing, role=Membership.Role.OWNER).count()
+        if owned >= settings.SIGNUP_MAX_TENANTS_PER_OWNER:
             raise ApplicationError(
-                "This e-mail already has a ProjectMeats account; enter that account's password.", field="password"
+                f"You already own {owned} workspaces, the most one person can create by signing up. "
+                "Contact us for more.",
+                field="email",
+                code="tenant_cap",
             )
     else:
         try:
-            validate_password(password, user=User(email=email, full_name=company_name))
+            validate_password(password or "", user=User(email=email, full_name=company_name))
         except ValidationError as exc:
             raise ApplicationError(" ".join(exc.messages), field="password") from None
     try:

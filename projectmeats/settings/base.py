@@ -38,6 +38,9 @@ SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
 SIGNUP_RATE_WINDOW_SECONDS = env.int("SIGNUP_RATE_WINDOW_SECONDS", default=3600)
 SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
+# Signup confirms the address first: the e-mailed link is valid this long (issue 15).
+SIGNUP_LINK_SECONDS = env.int("SIGNUP_LINK_SECONDS", default=2 * 3600)
+SIGNUP_MAX_TENANTS_PER_OWNER = env.int("SIGNUP_MAX_TENANTS_PER_OWNER", default=3)
 # Warm pool of pre-provisioned tenant schemas (backend.provisioning): how many to keep ready. Refilled
 # by the tenants.refill_tenant_pool job after each take and every 10 minutes, or `refill_tenant_pool`.
 TENANT_WARM_POOL_SIZE = env.int("TENANT_WARM_POOL_SIZE", default=3)
