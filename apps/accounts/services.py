@@ -20,6 +20,7 @@ from backend.exceptions import ApplicationError
 from .links import tenant_url
 from .models import Invitation, Membership, User
 from .permissions import Capability, require_capability
+from .revocation import credentials_revoke
 from .selectors import invitation_for_token, invitation_token_hash
 
 OWNER = Membership.Role.OWNER
@@ -78,8 +79,18 @@ def user_password_set(*, user: User, password: str, tenant, reason: str) -> User
     user.set_password(password)
     user.must_change_password = False  # a password of their own choosing (IAM-14)
     user.save(update_fields=["password", "must_change_password"])
+    credentials_revoke(user=user)  # tokens and other sessions were issued on the old password
     _audit(tenant, action=f"user.password_{reason}", actor=user, target=user)
     return user
+
+
+@transaction.atomic
+def user_sessions_revoke(*, user: User, tenant) -> int:
+    """ "Sign out everywhere": every API token and every other browser session of `user` ends (the caller
+    keeps its own session with update_session_auth_hash). Audited in `tenant`."""
+    revoked = credentials_revoke(user=user)
+    _audit(tenant, action="user.sessions_revoke", actor=user, target=user, changes={"tokens_revoked": revoked})
+    return revoked
 
 
 @transaction.atomic
@@ -93,6 +104,7 @@ def user_temporary_password_set(*, user: User, actor: User | None, password: str
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    credentials_revoke(user=user)
     platform_audit_record(action="user.temporary_password_set", actor=actor, target=user, changes={})
     return password
 
@@ -169,6 +181,8 @@ def _membership_set_active(*, membership: Membership, actor: User, active: bool)
         member_quota_check(tenant=membership.tenant, pending_invitations=False)
     membership.is_active = active
     membership.save(update_fields=["is_active", "updated_at"])
+    if not active:  # sessions are bound to one tenant and checked each request; tokens would revive
+        credentials_revoke(user=membership.user, tenant=membership.tenant, sessions=False)
     _audit(
         membership.tenant,
         action="membership.reactivate" if active else "membership.deactivate",

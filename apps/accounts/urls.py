@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     path("password-reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/sessions/revoke/", views.sessions_revoke, name="sessions_revoke"),
 ]

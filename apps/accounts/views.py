@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -295,3 +297,13 @@ class PasswordChangeView(_TenantFormMixin, auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, "Your password was changed.")
         return response
+
+
+@login_required
+@require_POST
+def sessions_revoke(request: HttpRequest) -> HttpResponse:
+    """ "Sign out everywhere": every other session and every API token of the signed-in user ends."""
+    services.user_sessions_revoke(user=request.user, tenant=request.tenant)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, "You are signed out everywhere else, and your API tokens are revoked.")
+    return redirect("accounts:password_change")

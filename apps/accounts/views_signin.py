@@ -10,7 +10,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
@@ -240,6 +240,7 @@ def mfa_disable_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             request.session.pop("otp_device_id", None)
+            update_session_auth_hash(request, request.user)  # this session stays; the others end
             messages.success(request, "Two-factor authentication is off.")
             return redirect("mfa-status")
     return _render_mfa_status(request, form, status=400)
