@@ -25,6 +25,12 @@ PLATFORM_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("ALLOWED_HOSTS", def
 # and nginx: 2) and the addresses the last of them connects from. 0 = no proxy, REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
+# /readyz (backend/health.py) answers only these client networks, or a caller sending X-Readyz-Token.
+READYZ_ALLOWED_NETWORKS = env.list(
+    "READYZ_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+)
+READYZ_TOKEN = env("READYZ_TOKEN", default="")
+READYZ_CACHE_SECONDS = env.int("READYZ_CACHE_SECONDS", default=5)
 PUBLIC_TENANT_NAME = env("PUBLIC_TENANT_NAME", default="ProjectMeats")
 # Links to a tenant (e-mails, redirects) use its primary domain with this scheme and optional port.
 TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="https")
