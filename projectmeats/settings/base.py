@@ -31,6 +31,11 @@ READYZ_ALLOWED_NETWORKS = env.list(
 )
 READYZ_TOKEN = env("READYZ_TOKEN", default="")
 READYZ_CACHE_SECONDS = env.int("READYZ_CACHE_SECONDS", default=5)
+# Browser API clients on other origins (django-cors-headers): none unless listed; the API only; no
+# cookies cross origins (programs authenticate with bearer tokens).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 PUBLIC_TENANT_NAME = env("PUBLIC_TENANT_NAME", default="ProjectMeats")
 # Links to a tenant (e-mails, redirects) use its primary domain with this scheme and optional port.
 TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="https")
@@ -103,6 +108,8 @@ SHARED_APPS = [
     # Expand/contract: `Migration.stage` markers, stage inference and splitting makemigrations
     # (migrate_schemas --stage pre|post; docs/operations.md). After django_tenants: its `migrate` stays.
     "syzygy",
+    # CORS allow-list for browser API clients (CORS_ALLOWED_ORIGINS, empty by default).
+    "corsheaders",
 ]
 # Apps whose tables live in every tenant schema (only there, unless also listed in SHARED_APPS).
 TENANT_APPS = [
@@ -156,6 +163,8 @@ MIDDLEWARE = [
     "backend.health.HealthCheckMiddleware",
     "backend.hosts.HostValidationMiddleware",
     "backend.tenancy.TenantMiddleware",
+    # Before anything that answers: preflight requests from allowed origins get their CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "backend.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
