@@ -22,6 +22,7 @@ urlpatterns = [
         views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("password-reset/welcome/<uidb64>/<token>/", views.OwnerWelcomeView.as_view(), name="owner_welcome"),
     path("password-reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/sessions/revoke/", views.sessions_revoke, name="sessions_revoke"),

@@ -30,6 +30,7 @@ from .forms import (
 from .links import tenant_host
 from .mfa import mfa_enrolled
 from .models import Membership, User
+from .onboarding import owner_onboarding_tokens
 from .permissions import Capability, capability_required, has_capability
 from .signin import signin_record_success
 from .views_signin import start_session
@@ -282,6 +283,14 @@ class PasswordResetConfirmView(_TenantFormMixin, auth_views.PasswordResetConfirm
         if user is not None and not user.memberships.filter(tenant_id=self.request.tenant.pk, is_active=True).exists():
             return None
         return user
+
+
+class OwnerWelcomeView(PasswordResetConfirmView):
+    """The set-password link mailed to a new owner (apps/accounts/onboarding.py): the reset page with its
+    own, longer-lived token."""
+
+    token_generator = owner_onboarding_tokens
+    reset_url_token = "choose-password"
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

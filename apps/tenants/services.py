@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.mfa import mfa_enrolled
+from apps.accounts.onboarding import owner_onboarding_send
 from apps.accounts.permissions import Capability, require_capability
 from apps.accounts.services import membership_ensure, user_ensure
 from apps.audit.services import audit_record, platform_audit_record
@@ -54,8 +55,20 @@ from .validators import (
 logger = logging.getLogger(__name__)
 
 
-def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "", actor=None) -> Client:
+def tenant_create(
+    *,
+    schema_name: str,
+    name: str,
+    domain: str,
+    owner_email: str,
+    plan: str = "",
+    actor=None,
+    onboard_owner: bool = True,
+) -> Client:
     """Create the tenant's schema (migrated), its primary domain and the owner's membership.
+
+    With `onboard_owner` (the command and the admin; signup handles its own owner) the owner is mailed:
+    a set-password link for a new account (also left on `tenant.owner_link`), else where to sign in.
 
     Everything runs in one transaction: a failure anywhere leaves no schema, tenant or domain. The
     template is refreshed first, outside that transaction, when no outer transaction is open. With an
@@ -65,7 +78,13 @@ def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str,
     if not transaction.get_connection().in_atomic_block:
         template_prepare()
     return _tenant_create(
-        schema_name=schema_name, name=name, domain=domain, owner_email=owner_email, plan=plan, actor=actor
+        schema_name=schema_name,
+        name=name,
+        domain=domain,
+        owner_email=owner_email,
+        plan=plan,
+        actor=actor,
+        onboard_owner=onboard_owner,
     )
 
 
@@ -94,7 +113,9 @@ def _validated_email(email: str, field: str = "owner_email") -> str:
 
 
 @transaction.atomic
-def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "", actor=None) -> Client:
+def _tenant_create(
+    *, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "", actor=None, onboard_owner: bool
+) -> Client:
     schema_name, name, domain = _validated_new_tenant(schema_name=schema_name, name=name, domain=domain)
     _validated_email(owner_email)
     plan = plan or Client._meta.get_field("plan").default
@@ -111,6 +132,15 @@ def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str
     _provisioned_domain_create(tenant=tenant, domain=domain)
     owner = user_ensure(email=owner_email)
     membership_ensure(user=owner, tenant=tenant, role="owner")
+    tenant.owner_link = None
+    tenant.owner_notified = False
+    if onboard_owner:
+        try:
+            # Sent inside the transaction, like invitations: no tenant is left whose owner was never told.
+            tenant.owner_link = owner_onboarding_send(tenant=tenant, user=owner)
+            tenant.owner_notified = True
+        except ValueError:  # no verified <label>.BASE_DOMAIN host yet: nowhere safe to link to
+            logger.warning("tenant %s: owner not mailed, no verified platform host", schema_name)
     if actor is not None:
         _platform_audit(
             action="tenant.create",
@@ -545,6 +575,7 @@ def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: s
             domain=f"{label}.{settings.BASE_DOMAIN}",
             owner_email=email,
             plan=Client.Plan.STARTER,
+            onboard_owner=False,  # the owner chose a password at confirmation / already has one
         )
     except ApplicationError as exc:
         field = {"schema_name": "subdomain", "domain": "subdomain", "name": "company_name", "owner_email": "email"}

@@ -276,6 +276,8 @@ TENANT_OPEN_PATHS = [
 ]
 # Password reset links are single-use and valid for 30 minutes (IAM-15).
 PASSWORD_RESET_TIMEOUT = 30 * 60
+# The set-password link mailed to an owner created by create_tenant or the admin (apps/accounts/onboarding.py).
+OWNER_ONBOARDING_SECONDS = env.int("OWNER_ONBOARDING_SECONDS", default=3 * 24 * 3600)
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Links in e-mails are built from the tenant's primary domain, never from the request's Host header.
 LINK_SCHEME = env("LINK_SCHEME", default="http")
