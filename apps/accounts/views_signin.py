@@ -40,6 +40,7 @@ from .mfa import (
 from .permissions import Capability, capability_required
 from .signin import (
     signin_allowed_check,
+    signin_landing,
     signin_record_failure,
     signin_record_logout,
     signin_record_success,
@@ -79,7 +80,7 @@ class SignInView(LoginView):
     def form_valid(self, form):
         user = form.get_user()
         remember = form.cleaned_data["remember"]
-        next_url = self.get_success_url()
+        next_url = signin_landing(tenant=self.request.tenant, default=self.get_success_url())
         if mfa_enrolled(user=user):
             self.request.session.cycle_key()
             self.request.session[PENDING_KEY] = {
