@@ -161,6 +161,8 @@ MIDDLEWARE = [
     # Forwarded headers only from trusted proxies; the client IP is decided here, once.
     "backend.client_ip.ProxyHeadersMiddleware",
     "backend.health.HealthCheckMiddleware",
+    # 413 before a too-large body is read (REQUEST_BODY_MAX_BYTES).
+    "backend.request_limits.RequestBodyLimitMiddleware",
     "backend.hosts.HostValidationMiddleware",
     "backend.tenancy.TenantMiddleware",
     # Before anything that answers: preflight requests from allowed origins get their CORS headers.
@@ -407,3 +409,5 @@ LOGGING = {
 # Compliance: how far ahead the nightly job creates tasks, and the evidence upload limit.
 COMPLIANCE_HORIZON_DAYS = env.int("COMPLIANCE_HORIZON_DAYS", default=60)
 COMPLIANCE_EVIDENCE_MAX_BYTES = env.int("COMPLIANCE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Any request body (backend/request_limits.py): the largest upload plus room for the form; nginx uses 12m.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=12 * 1024 * 1024)
