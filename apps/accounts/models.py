@@ -89,6 +89,8 @@ class Membership(models.Model):
     tenant = models.ForeignKey("tenants.Client", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     is_active = models.BooleanField(default=True)
+    # An admin's "sign out" of this member: their sessions on this tenant bound before this moment end.
+    sessions_revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -193,6 +193,25 @@ def _membership_set_active(*, membership: Membership, actor: User, active: bool)
     return membership
 
 
+@transaction.atomic
+def membership_sign_out(*, membership: Membership, actor: User) -> Membership:
+    """An admin ends a member's sessions and API tokens on this tenant (not on their other tenants);
+    the member can sign in again. Only owners do this to owners."""
+    require_capability(user=actor, capability=Capability.ADMINISTER, tenant=membership.tenant)
+    _require_owner_rule(actor=actor, membership=membership)
+    membership.sessions_revoked_at = timezone.now()
+    membership.save(update_fields=["sessions_revoked_at", "updated_at"])
+    revoked = credentials_revoke(user=membership.user, tenant=membership.tenant, sessions=False)
+    _audit(
+        membership.tenant,
+        action="membership.sign_out",
+        actor=actor,
+        target=membership,
+        changes={"tokens_revoked": revoked},
+    )
+    return membership
+
+
 # --- Invitations --------------------------------------------------------------------------
 
 

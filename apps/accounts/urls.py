@@ -13,6 +13,7 @@ urlpatterns = [
     path("members/<int:membership_id>/role/", views.member_change_role, name="member_change_role"),
     path("members/<int:membership_id>/deactivate/", views.member_deactivate, name="member_deactivate"),
     path("members/<int:membership_id>/reactivate/", views.member_reactivate, name="member_reactivate"),
+    path("members/<int:membership_id>/sign-out/", views.member_sign_out, name="member_sign_out"),
     path("members/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -155,6 +155,25 @@ def member_reactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @capability_required(Capability.ADMINISTER)
+@require_POST
+def member_sign_out(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """End the member's sessions and API tokens on this tenant."""
+    membership = selectors.get_membership_for_user(
+        user=request.user, membership_id=membership_id, tenant=request.tenant
+    )
+    try:
+        services.membership_sign_out(membership=membership, actor=request.user)
+    except ApplicationError as error:
+        _refused(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{membership.user.email} is signed out of {request.tenant.name} everywhere.")
+    if membership.user_id == request.user.pk:
+        return redirect(settings.LOGIN_URL)
+    return redirect("accounts:member_detail", membership_id=membership.pk)
+
+
+@capability_required(Capability.ADMINISTER)
 @require_http_methods(["GET", "POST"])
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = selectors.get_invitation_for_user(

@@ -111,3 +111,41 @@ def test_sign_out_everywhere_ends_other_sessions_and_tokens(tenant_a, client_for
 def test_sign_out_everywhere_is_post_only_and_needs_a_session(tenant_a, client_for):
     assert client_for(tenant_a, tenant_a.viewer).get("/account/sessions/revoke/").status_code == 405
     assert client_for(tenant_a).post("/account/sessions/revoke/").status_code == 302  # to the login page
+
+
+def _membership(tenant_world, user) -> Membership:
+    return Membership.objects.get(user=user, tenant=tenant_world.tenant)
+
+
+def test_admin_signs_a_member_out_of_this_tenant_only(tenant_a, tenant_b, client_for):
+    Membership.objects.create(user=tenant_a.staff, tenant=tenant_b.tenant, role="viewer")
+    raw_a = _token(client_for(tenant_a), tenant_a.staff.email)
+    raw_b = _token(client_for(tenant_b), tenant_a.staff.email)
+    on_a, on_b = client_for(tenant_a, tenant_a.staff), client_for(tenant_b, tenant_a.staff)
+    admin = client_for(tenant_a, tenant_a.admin)
+    member = _membership(tenant_a, tenant_a.staff)
+    assert f"/members/{member.pk}/sign-out/" in admin.get(f"/members/{member.pk}/").text
+    response = admin.post(f"/members/{member.pk}/sign-out/")
+    assert response.status_code == 302
+    assert not _signed_in(on_a) and not _works(tenant_a, raw_a)
+    assert _signed_in(on_b) and _works(tenant_b, raw_b)  # another tenant's admin has no say there
+    assert _signed_in(admin)
+    fresh_session = client_for(tenant_a, tenant_a.staff)
+    assert _signed_in(fresh_session)  # signing in again works
+    (event,) = audit_actions(tenant_a.tenant, "membership.sign_out")
+    assert event.actor_id == tenant_a.admin.pk
+
+
+def test_only_admins_sign_members_out_and_only_owners_sign_owners_out(tenant_a, client_for):
+    staff = _membership(tenant_a, tenant_a.staff)
+    owner = _membership(tenant_a, tenant_a.owner)
+    assert client_for(tenant_a, tenant_a.manager).post(f"/members/{staff.pk}/sign-out/").status_code == 403
+    assert client_for(tenant_a, tenant_a.admin).post(f"/members/{owner.pk}/sign-out/").status_code == 403
+    assert client_for(tenant_a, tenant_a.owner).post(f"/members/{owner.pk}/sign-out/").status_code == 302
+
+
+def test_a_member_of_another_tenant_is_not_found(tenant_a, tenant_b, client_for):
+    other = _membership(tenant_b, tenant_b.staff)
+    response = client_for(tenant_a, tenant_a.admin).post(f"/members/{other.pk}/sign-out/")
+    assert response.status_code == 404
+    assert Membership.objects.get(pk=other.pk).sessions_revoked_at is None
