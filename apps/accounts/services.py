@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -18,6 +20,7 @@ from backend.clock import tenant_time
 from backend.exceptions import ApplicationError
 
 from .links import tenant_url
+from .lockout import lockout_message
 from .models import Invitation, Membership, User
 from .permissions import Capability, require_capability
 from .revocation import credentials_revoke
@@ -275,14 +278,38 @@ def invitation_create(*, tenant, email: str, role: str, invited_by: User) -> Inv
     return invitation
 
 
-@transaction.atomic
 def invitation_accept(
-    *, token: str, password: str | None = None, user: User | None = None, full_name: str = ""
+    *,
+    token: str,
+    password: str | None = None,
+    user: User | None = None,
+    full_name: str = "",
+    request: HttpRequest | None = None,
 ) -> Membership:
     """Use an invitation once: create the account (new address) or add the membership (existing one).
 
-    An existing account proves itself by being signed in (`user`) or by its current `password`.
+    An existing account proves itself by being signed in (`user`) or by its current `password`, checked
+    through authenticate() with `request` like the login page (django-axes counts failures and refuses a
+    locked-out account). Not atomic itself: the failure count must stick when the password is wrong.
     """
+    if (user is None or not user.is_authenticated) and password:
+        invitation = invitation_for_token(token=token)
+        account = User.objects.filter(email__iexact=invitation.email).first()
+        if account is not None and account.is_active:
+            if request is None:
+                raise ValueError("An existing account's password is checked only with the request (django-axes).")
+            proven = authenticate(request, email=account.email, password=password)
+            if proven is None:
+                locked = getattr(request, "axes_locked_out", False)
+                raise ApplicationError(
+                    lockout_message() if locked else "That is not the password of this account.", field="password"
+                )
+            user = proven
+    return _invitation_accept(token=token, password=password, user=user, full_name=full_name)
+
+
+@transaction.atomic
+def _invitation_accept(*, token: str, password: str | None, user: User | None, full_name: str) -> Membership:
     invitation = invitation_for_token(token=token, lock=True)
     account = User.objects.filter(email__iexact=invitation.email).first()
     if user is not None and user.is_authenticated:
@@ -295,8 +322,8 @@ def invitation_accept(
     elif account is not None:
         if not account.is_active:
             raise ApplicationError("This account is disabled.", code="account_disabled")
-        if not password or not account.check_password(password):
-            raise ApplicationError("That is not the password of this account.", field="password")
+        # With a password, invitation_accept() has already authenticated it and passed the user in.
+        raise ApplicationError("That is not the password of this account.", field="password")
     else:
         if not password:
             raise ApplicationError("Choose a password.", field="password")

@@ -225,6 +225,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 user=request.user if signed_in else None,
                 password=data.get("password") or data.get("password1"),
                 full_name=data.get("full_name", ""),
+                request=request,
             )
         except selectors.InvitationUnusable as error:
             return render(request, "accounts/invitation_unusable.html", {"message": error.message}, status=410)
