@@ -13,6 +13,7 @@ urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),
     path("signup/check/", tenant_views.signup_check, name="signup_check"),
+    path("signup/confirm/<str:token>/", tenant_views.signup_confirm_view, name="signup_confirm"),
     path("admin/", admin.site.urls),
 ]
 

@@ -273,6 +273,14 @@ def test_export_neutralises_spreadsheet_formulas(tenant_a, client_for):
     assert "'=HYPERLINK" in body.decode()
 
 
+@pytest.mark.parametrize(("name", "expected"), [("\t=1+2", "'\t=1+2"), ("\r=1+2", "'\r=1+2"), ("%0A", "'%0A")])
+def test_export_neutralises_tab_and_carriage_return_formulas(tenant_a, client_for, name, expected):
+    with tenant_context(tenant_a.tenant):
+        SupplierFactory(code="F2", name=name)
+    body = b"".join(client_for(tenant_a, tenant_a.viewer).get("/api/v1/suppliers/export/").streaming_content)
+    assert expected in body.decode()
+
+
 @resources
 def test_viewer_may_export_but_not_import(tenant_a, client_for, resource):
     client = client_for(tenant_a, tenant_a.viewer)

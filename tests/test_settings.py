@@ -40,6 +40,23 @@ def test_production_refuses_to_start_without_required_variable(missing):
     assert missing in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("short-but-secret", "at least 50 characters"),
+        ("a" * 60, "at least 5 different characters"),
+        ("django-insecure-" + "x1y2z3" * 10, "development key"),
+        ("django-insecure-development-only-key-not-for-production", "development key"),
+        ("test-only-secret-key-with-enough-length-to-be-plausible", "development key"),
+    ],
+)
+def test_production_refuses_a_weak_or_development_secret_key(key, why):
+    result = _import_production({**PROD_ENV, "SECRET_KEY": key})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and why in result.stderr
+    assert key not in result.stderr  # never echo the secret
+
+
 def test_production_uses_tenant_engine_and_https_settings():
     result = _import_production(PROD_ENV)
     assert result.returncode == 0, result.stderr

@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.http import StreamingHttpResponse
 
 from apps.accounts.permissions import Capability, require_capability
+from backend.csv_safe import csv_writer
 from backend.exceptions import ApplicationError
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -31,19 +32,7 @@ def _cell(record: models.Model, column: str) -> str:
         value = getattr(value, "code", value.pk)
     if value is None:
         return ""
-    text = str(value)
-    # Spreadsheet formula injection: a cell starting with = + - @ would run as a formula in Excel.
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
-        text = "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return str(value)  # formula-like cells are defused by backend.csv_safe
 
 
 def csv_rows(*, queryset: models.QuerySet, columns: list[str]) -> Iterator[list[str]]:
@@ -53,7 +42,7 @@ def csv_rows(*, queryset: models.QuerySet, columns: list[str]) -> Iterator[list[
 
 
 def csv_response(*, queryset: models.QuerySet, columns: list[str], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in csv_rows(queryset=queryset, columns=columns)),
         content_type="text/csv; charset=utf-8",

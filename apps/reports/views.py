@@ -6,7 +6,6 @@ field named, never a 500.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import html
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 
 from apps.accounts.permissions import Capability, HasCapability, capability_required
 from apps.compliance import selectors as compliance_selectors
+from backend.csv_safe import csv_writer
 from backend.exceptions import ApplicationError
 from backend.formatting import number, tenant_locale
 
@@ -87,7 +87,7 @@ def _json(value):
 def _csv(report: selectors.Report, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow([label for _key, label in report.columns])
     for row in report.rows:
         writer.writerow([_cell(row.get(key)) for key, _label in report.columns])

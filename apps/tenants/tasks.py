@@ -93,6 +93,18 @@ def refill_tenant_pool_periodic(timestamp: int) -> dict:
     return refill_tenant_pool()
 
 
+@app.periodic(cron="17 4 * * *")
+@app.task(name="tenants.reverify_custom_domains", queueing_lock="tenants.reverify_custom_domains")
+def reverify_custom_domains_daily(timestamp: int) -> dict:
+    """Daily: a custom domain whose TXT record is gone stops being served (apps/tenants/domain_checks.py)."""
+    from .domain_checks import custom_domains_reverify
+
+    connection.set_schema_to_public()
+    result = custom_domains_reverify()
+    logger.info("custom domains: %s checked, lapsed %s, lookups failed %s", *result.values())
+    return result
+
+
 def pool_refill_request() -> None:
     """Queue one refill job (after a take); one queued refill at a time is enough."""
     from backend.provisioning import pool_size

@@ -25,6 +25,17 @@ PLATFORM_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("ALLOWED_HOSTS", def
 # and nginx: 2) and the addresses the last of them connects from. 0 = no proxy, REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
+# /readyz (backend/health.py) answers only these client networks, or a caller sending X-Readyz-Token.
+READYZ_ALLOWED_NETWORKS = env.list(
+    "READYZ_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+)
+READYZ_TOKEN = env("READYZ_TOKEN", default="")
+READYZ_CACHE_SECONDS = env.int("READYZ_CACHE_SECONDS", default=5)
+# Browser API clients on other origins (django-cors-headers): none unless listed; the API only; no
+# cookies cross origins (programs authenticate with bearer tokens).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 PUBLIC_TENANT_NAME = env("PUBLIC_TENANT_NAME", default="ProjectMeats")
 # Links to a tenant (e-mails, redirects) use its primary domain with this scheme and optional port.
 TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="https")
@@ -38,6 +49,9 @@ SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
 SIGNUP_RATE_WINDOW_SECONDS = env.int("SIGNUP_RATE_WINDOW_SECONDS", default=3600)
 SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
+# Signup confirms the address first: the e-mailed link is valid this long (issue 15).
+SIGNUP_LINK_SECONDS = env.int("SIGNUP_LINK_SECONDS", default=2 * 3600)
+SIGNUP_MAX_TENANTS_PER_OWNER = env.int("SIGNUP_MAX_TENANTS_PER_OWNER", default=3)
 # Warm pool of pre-provisioned tenant schemas (backend.provisioning): how many to keep ready. Refilled
 # by the tenants.refill_tenant_pool job after each take and every 10 minutes, or `refill_tenant_pool`.
 TENANT_WARM_POOL_SIZE = env.int("TENANT_WARM_POOL_SIZE", default=3)
@@ -94,6 +108,8 @@ SHARED_APPS = [
     # Expand/contract: `Migration.stage` markers, stage inference and splitting makemigrations
     # (migrate_schemas --stage pre|post; docs/operations.md). After django_tenants: its `migrate` stays.
     "syzygy",
+    # CORS allow-list for browser API clients (CORS_ALLOWED_ORIGINS, empty by default).
+    "corsheaders",
 ]
 # Apps whose tables live in every tenant schema (only there, unless also listed in SHARED_APPS).
 TENANT_APPS = [
@@ -145,8 +161,12 @@ MIDDLEWARE = [
     # Forwarded headers only from trusted proxies; the client IP is decided here, once.
     "backend.client_ip.ProxyHeadersMiddleware",
     "backend.health.HealthCheckMiddleware",
+    # 413 before a too-large body is read (REQUEST_BODY_MAX_BYTES).
+    "backend.request_limits.RequestBodyLimitMiddleware",
     "backend.hosts.HostValidationMiddleware",
     "backend.tenancy.TenantMiddleware",
+    # Before anything that answers: preflight requests from allowed origins get their CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "backend.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -258,6 +278,8 @@ TENANT_OPEN_PATHS = [
 ]
 # Password reset links are single-use and valid for 30 minutes (IAM-15).
 PASSWORD_RESET_TIMEOUT = 30 * 60
+# The set-password link mailed to an owner created by create_tenant or the admin (apps/accounts/onboarding.py).
+OWNER_ONBOARDING_SECONDS = env.int("OWNER_ONBOARDING_SECONDS", default=3 * 24 * 3600)
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Links in e-mails are built from the tenant's primary domain, never from the request's Host header.
 LINK_SCHEME = env("LINK_SCHEME", default="http")
@@ -387,3 +409,5 @@ LOGGING = {
 # Compliance: how far ahead the nightly job creates tasks, and the evidence upload limit.
 COMPLIANCE_HORIZON_DAYS = env.int("COMPLIANCE_HORIZON_DAYS", default=60)
 COMPLIANCE_EVIDENCE_MAX_BYTES = env.int("COMPLIANCE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Any request body (backend/request_limits.py): the largest upload plus room for the form; nginx uses 12m.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=12 * 1024 * 1024)

@@ -12,8 +12,30 @@ _missing = [name for name in REQUIRED if not env(name, default="")]
 if _missing:
     raise ImproperlyConfigured("Production settings need these environment variables: " + ", ".join(_missing))
 
+# Keys that live in this repository (development and test settings) or look like Django's generated
+# development keys: anyone can read them, so sessions, reset links and signed tokens would be forgeable.
+KNOWN_DEVELOPMENT_KEYS = {
+    "django-insecure-development-only-key-not-for-production",
+    "test-only-secret-key-with-enough-length-to-be-plausible",
+}
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` is not fit for production (Django's own --deploy rule W009, refused instead of warned)."""
+    if key in KNOWN_DEVELOPMENT_KEYS or key.startswith("django-insecure"):
+        return "is a development key published in the repository"
+    if len(key) < 50:
+        return "must be at least 50 characters long (openssl rand -hex 32)"
+    if len(set(key)) < 5:
+        return "must have at least 5 different characters"
+    return None
+
+
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+_secret_problem = secret_key_problem(SECRET_KEY)
+if _secret_problem:
+    raise ImproperlyConfigured(f"SECRET_KEY {_secret_problem}.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
 # nginx in front of gunicorn on the same host (deploy/nginx): one proxy, connecting from loopback.

@@ -72,6 +72,14 @@ REGISTRY: dict[str, Registered] = {
             f"{PASSWORD_RESET}::test_link_sets_the_password_once_and_is_audited",
         ),
     ),
+    "/password-reset/welcome/<uidb64>/<token>/": Registered(
+        reason="the set-password link mailed to a new owner: its parameters are a signed token, not a record id",
+        tests=(
+            "apps/tenants/tests/test_owner_onboarding.py::test_the_link_does_not_work_on_another_tenants_host",
+            "apps/tenants/tests/test_owner_onboarding.py::test_the_link_works_once",
+            "apps/tenants/tests/test_owner_onboarding.py::test_the_link_expires",
+        ),
+    ),
     "/invitations/<str:token>/": Registered(
         reason="the link from the invitation e-mail: its parameter is a secret token, not a record id",
         tests=(

@@ -108,13 +108,15 @@ def test_malformed_authorization_header_is_401(tenant_a, header):
 
 def test_outsider_cannot_get_a_token(tenant_a, outsider, client_for):
     response = _issue(client_for(tenant_a), outsider.email)
-    assert response.status_code == 403
-    assert "does not have access to Alpha Meats" in response.json()["detail"]
+    wrong = _issue(client_for(tenant_a), outsider.email, password="wrong-password")
+    # The same answer as a wrong password: the API does not confirm a non-member's password either.
+    assert response.status_code == wrong.status_code == 400
+    assert response.json() == wrong.json() == {"non_field_errors": ["Enter a correct e-mail address and password."]}
     assert not ApiToken.objects.exists()
 
 
 def test_beta_member_cannot_get_a_token_on_alpha(tenant_a, tenant_b, client_for):
-    assert _issue(client_for(tenant_a), tenant_b.owner.email).status_code == 403
+    assert _issue(client_for(tenant_a), tenant_b.owner.email).status_code == 400
 
 
 def test_wrong_password_is_400_with_clear_message(tenant_a, client_for):

@@ -218,6 +218,16 @@ def test_report_page_api_and_csv_agree(tenant_a, client_for):
     assert invoice.number
 
 
+def test_report_csv_defuses_formula_cells(tenant_a, client_for):
+    """Before: a customer named like a formula became a live formula in the AR-aging CSV."""
+    with tenant_context(tenant_a.tenant):
+        _invoice_due(tenant_a.manager, CustomerFactory(name='=HYPERLINK("http://evil")'), AS_OF)
+    client = client_for(tenant_a, tenant_a.viewer)
+    csv = client.get("/reports/ar-aging/", {"as_of": "2026-06-30", "format": "csv"}).content.decode()
+    assert "'=HYPERLINK" in csv
+    assert ",=HYPERLINK" not in csv and ',"=HYPERLINK' not in csv
+
+
 @pytest.mark.parametrize("name", ["ar-aging", "payables-due", "margin", "open-orders"])
 def test_every_report_renders_for_a_viewer(tenant_a, client_for, name):
     client = client_for(tenant_a, tenant_a.viewer)
