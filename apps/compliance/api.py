@@ -122,7 +122,7 @@ class ComplianceItemViewSet(RecordViewSet):
     def import_csv(self, request) -> Response:
         """Create items from CSV (header: see the import page); one rejected row writes nothing."""
         result = complianceitem_import(upload=request.FILES.get("file"), user=request.user)
-        return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
+        return Response(result.as_api_body(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 
 
 class ComplianceTaskViewSet(RecordViewSet):

@@ -162,7 +162,7 @@ def test_api_lists_and_uploads_evidence(tenant_a, client_for):
     assert created.status_code == 201, created.json()
     assert created.json()["versions"][0]["content_type"] == "image/gif"
     bad = client.post(url, {"file": SimpleUploadedFile("c.pdf", b"nope", content_type="application/pdf")})
-    assert bad.status_code == 400 and "file" in bad.json()
+    assert bad.status_code == 400 and "file" in bad.json()["fields"]
     listed = client_for(tenant_a, tenant_a.viewer).get(url).json()
     assert [row["title"] for row in listed] == ["c.gif"]
 

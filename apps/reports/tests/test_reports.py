@@ -238,7 +238,7 @@ def test_bad_report_parameters_are_400(tenant_a, client_for, name, params, field
     client = client_for(tenant_a, tenant_a.viewer)
     assert client.get(f"/reports/{name}/", params).status_code == 400
     response = client.get(f"/api/v1/reports/{name}/", params)
-    assert response.status_code == 400 and field in response.json()
+    assert response.status_code == 400 and field in response.json()["fields"]
     assert client.get("/reports/nope/").status_code == 404
     assert client.get("/api/v1/reports/nope/").status_code == 404
 
