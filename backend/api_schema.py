@@ -14,7 +14,7 @@ layers every request passes through, with the one error body (backend.errors.err
   transition from the wrong status, editing a confirmed order or an archived record).
 - 415: operations with a body sent in a content type they do not accept.
 
-A code a view declares itself is left as the view wrote it.
+A code a view declares itself keeps the view's description (and body, when it gives one).
 """
 
 from __future__ import annotations
@@ -108,6 +108,8 @@ def document_errors(result: dict, generator, request, public) -> dict:
                 continue
             responses = operation["responses"]
             for code, response in error_codes(path=path, method=method, operation=operation).items():
-                responses.setdefault(str(code), response)
+                declared = responses.setdefault(str(code), response)
+                if "content" not in declared:  # a view described the code but not its body
+                    declared["content"] = response["content"]
             operation["responses"] = dict(sorted(responses.items()))
     return result
