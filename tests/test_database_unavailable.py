@@ -62,7 +62,7 @@ def test_other_server_errors_stay_500(world, db, client_for, settings, monkeypat
     client = client_for(world.a, world.a.viewer)
     client.raise_request_exception = False
     response = client.get("/api/v1/suppliers/")
-    assert (response.status_code, response.json()) == (500, {"detail": "Server error."})
+    assert (response.status_code, response.json()) == (500, {"detail": "Server error.", "code": "server_error"})
 
 
 def test_an_error_raised_because_of_an_outage_is_an_outage_too():

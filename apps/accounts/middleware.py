@@ -15,10 +15,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django_tenants.utils import get_public_schema_name
 
-from backend.errors import permission_denied
+from backend.errors import api_error, permission_denied
 
 from .permissions import membership_for
 from .sessions import session_revoked, session_tenant
@@ -64,6 +64,6 @@ class TenantAccessMiddleware:
             return redirect_to_login(request.get_full_path())
         if request.membership is None and not _is_open(path):
             if is_api:
-                return JsonResponse({"detail": NOT_A_MEMBER}, status=403)
+                return api_error(NOT_A_MEMBER, "not_a_member", 403)
             return permission_denied(request)
         return self.get_response(request)

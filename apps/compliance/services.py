@@ -133,7 +133,9 @@ def compliancetask_transition(*, user, task: ComplianceTask, to_status: str, not
     capability = TRANSITIONS.get((task.status, to_status))
     if capability is None:
         raise ApplicationError(
-            f"A task that is {task.get_status_display().lower()} cannot move to {to_status}.", field="status"
+            f"A task that is {task.get_status_display().lower()} cannot move to {to_status}.",
+            field="status",
+            code="invalid_transition",
         )
     require_capability(user=user, capability=capability)
     if task.is_archived:

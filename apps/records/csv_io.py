@@ -15,6 +15,7 @@ from django.http import StreamingHttpResponse
 
 from apps.accounts.permissions import Capability, require_capability
 from backend.csv_safe import csv_writer
+from backend.errors import error_body
 from backend.exceptions import ApplicationError
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -63,6 +64,14 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated, "rejected": self.rejected}
+
+    def as_api_body(self) -> dict[str, Any]:
+        """200: the counts; 400 (rows rejected, nothing written): the API error body plus the counts."""
+        if self.ok:
+            return self.as_dict()
+        rows = len(self.rejected)
+        detail = f"{rows} row{'s' if rows != 1 else ''} rejected; nothing was written."
+        return error_body(detail, "rows_rejected", fields={}, **self.as_dict())
 
 
 def _read_rows(upload, columns: list[str]) -> list[dict[str, str]]:

@@ -30,15 +30,24 @@ from backend.formatting import number, tenant_locale
 from . import selectors
 from .charts import bar_chart
 
+# Reports count days back (aging buckets) and forward (payables horizon) from their dates: outside this
+# range that arithmetic left the calendar (0001-01-01 or 9999-12-31 answered 500).
+EARLIEST_REPORT_DATE, LATEST_REPORT_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
 
 def _date(params, name: str) -> datetime.date | None:
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
     try:
-        return datetime.date.fromisoformat(raw)
+        value = datetime.date.fromisoformat(raw)
     except ValueError as exc:
         raise ApplicationError("Enter a date as YYYY-MM-DD.", field=name) from exc
+    if not EARLIEST_REPORT_DATE <= value <= LATEST_REPORT_DATE:
+        raise ApplicationError(
+            f"Enter a date between {EARLIEST_REPORT_DATE:%Y-%m-%d} and {LATEST_REPORT_DATE:%Y-%m-%d}.", field=name
+        )
+    return value
 
 
 def _ar_aging(params) -> selectors.Report:

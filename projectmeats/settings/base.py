@@ -381,6 +381,8 @@ SPECTACULAR_SETTINGS = {
         "ComplianceTaskStatusEnum": "apps.compliance.models.ComplianceTask.Status",
         "PaymentTermsEnum": "apps.partners.models.PaymentTerms",
     },
+    # Every error code each operation can give, with the one error body (backend/api_schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "backend.api_schema.document_errors"],
 }
 
 LOGGING = {
