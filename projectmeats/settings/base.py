@@ -147,6 +147,8 @@ MIDDLEWARE = [
     "backend.health.HealthCheckMiddleware",
     "backend.hosts.HostValidationMiddleware",
     "backend.tenancy.TenantMiddleware",
+    # One transaction per request; with backend.postgresql its statements are pooler-safe.
+    "backend.request_transaction.RequestTransactionMiddleware",
     "backend.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -190,7 +192,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "projectmeats.wsgi.application"
 
-DATABASE_ENGINE = "django_tenants.postgresql_backend"
+# django-tenants' backend with the search_path in every statement (safe behind PgBouncer's transaction
+# pooling; backend/postgresql/base.py).
+DATABASE_ENGINE = "backend.postgresql"
 
 
 def database_from_url(url: str) -> dict:
