@@ -208,6 +208,24 @@ def database_from_url(url: str) -> dict:
     return config
 
 
+# Processes that hold session state — migrations (advisory lock, CREATE INDEX CONCURRENTLY, timeouts),
+# the job worker (LISTEN), pg_dump/pg_restore around backups, dbshell — connect to DIRECT_DATABASE_URL,
+# never through a transaction pooler (docs/deploy.md). `manage.py <command>` picks it by name.
+DIRECT_CONNECTION_COMMANDS = {
+    "migrate",
+    "migrate_schemas",
+    "procrastinate",
+    "backup_tenant",
+    "restore_tenant",
+    "dbshell",
+}
+
+
+def uses_direct_connection(argv: list[str]) -> bool:
+    """This process is `manage.py <a command of DIRECT_CONNECTION_COMMANDS>`."""
+    return len(argv) > 1 and argv[0].endswith("manage.py") and argv[1] in DIRECT_CONNECTION_COMMANDS
+
+
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
