@@ -43,7 +43,7 @@ def test_production_refuses_to_start_without_required_variable(missing):
 def test_production_uses_tenant_engine_and_https_settings():
     result = _import_production(PROD_ENV)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django_tenants.postgresql_backend"
+    assert result.stdout.strip() == "backend.postgresql"
 
 
 def _check_deploy(variables: dict) -> subprocess.CompletedProcess:
