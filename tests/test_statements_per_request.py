@@ -3,8 +3,9 @@
 Counted on the wire: every message psycopg sends (a query, BEGIN/COMMIT/ROLLBACK, a DECLARE) is one
 statement the server (or PgBouncer) receives. django-tenants sends a `SET search_path` of its own before
 the queries of each cursor — 2 × queries, and behind a transaction pooler the SET and the query may land
-on different server connections (docs/adr/0001). Here the request runs in one transaction whose first
-message begins it: BEGIN + SET LOCAL + query in one message, SET LOCAL + query after, then COMMIT.
+on different server connections (docs/adr/0001). Here a reading request sends `SET LOCAL search_path …;
+<query>` per query (each its own transaction); a writing one runs in one transaction whose first message
+begins it: BEGIN + SET LOCAL + query in one message, SET LOCAL + query after, then COMMIT.
 
 The request runs on a thread of its own so that its connection is outside the test's transaction, as in
 production (the request middleware opens the transaction itself).
@@ -21,6 +22,7 @@ import pytest
 from django.db import connection, connections
 from django.test import Client as DjangoClient
 from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
 
 from apps.accounts.sessions import bind_session
 
@@ -64,8 +66,9 @@ def wire_log():
             setattr(owner, name, original)
 
 
-def _request_on_own_connection(user, host: str, path: str, schema: str):
-    """GET `path` signed in, from a thread with its own connection; (status, messages, queries)."""
+def _request_on_own_connection(user, host: str, path: str, schema: str, data: dict | None = None):
+    """GET (or POST `data` to) `path` signed in, from a thread with its own connection;
+    (status, messages, queries)."""
     outcome = {}
 
     def run() -> None:
@@ -77,7 +80,10 @@ def _request_on_own_connection(user, host: str, path: str, schema: str):
             session.save()
             client.get(path)  # warm: the first request fills caches (routing, content types)
             with wire_log() as log, CaptureQueriesContext(connection) as queries:
-                response = client.get(path)
+                if data is None:
+                    response = client.get(path)
+                else:
+                    response = client.post(path, data, content_type="application/json")
             outcome.update(status=response.status_code, messages=log.messages, queries=len(queries))
         except BaseException as exc:  # shown by the assertion below
             outcome["error"] = exc
@@ -92,25 +98,36 @@ def _request_on_own_connection(user, host: str, path: str, schema: str):
     return outcome["status"], outcome["messages"], outcome["queries"]
 
 
+PATH = 'SET LOCAL search_path = "alpha", "public"; '
+
+
 @pytest.mark.parametrize("path", ["/api/v1/customers/", "/customers/"])
-def test_request_sends_its_queries_plus_one_statements(tenant_a, path):
-    tenant = tenant_a
+def test_reading_request_sends_one_statement_per_query(tenant_a, path):
     status, messages, queries = _request_on_own_connection(
-        tenant.viewer, tenant.domain, path, tenant.tenant.schema_name
+        tenant_a.viewer, tenant_a.domain, path, tenant_a.tenant.schema_name
     )
     assert status == 200
-    assert queries > 0
+    assert 0 < len(messages) <= queries + 1, messages
+    # Each query carries the path in the same message; no session-level SET, no separate round trip.
+    assert all(message.startswith(PATH) for message in messages), messages
+
+
+def test_writing_request_is_one_transaction_of_its_queries_plus_commit(tenant_a):
+    # Refused by validation (nothing is written, so nothing outlives the test), but the
+    # POST still runs in its transaction: authentication, membership, the uniqueness check.
+    body = {"code": "STMT1", "name": "", "credit_limit": "-1"}
+    status, messages, queries = _request_on_own_connection(
+        tenant_a.owner, tenant_a.domain, "/api/v1/customers/", tenant_a.tenant.schema_name, data=body
+    )
+    assert status == 400
     assert len(messages) <= queries + 1, messages
-    # One transaction: the first message begins it with the path, every query carries the path, COMMIT ends it.
-    assert messages[0].startswith('BEGIN; SET LOCAL search_path = "alpha", "public"; ')
-    assert all(m.startswith('SET LOCAL search_path = "alpha", "public"; ') for m in messages[1:-1]), messages
+    assert messages[0].startswith("BEGIN; " + PATH)
+    assert all(message.startswith(PATH) for message in messages[1:-1]), messages
     assert messages[-1] == "COMMIT"
-    assert not any(m.lstrip().upper().startswith("SET SEARCH_PATH") for m in messages)
 
 
 def test_statement_outside_a_transaction_carries_its_path(tenant_a):
     """Autocommit (commands, jobs, a streamed body after the request's transaction): one message each."""
-    from django_tenants.utils import schema_context
 
     def run() -> None:
         try:
