@@ -10,8 +10,8 @@ from the wrong tenant, docs/adr/0001). Here nothing relies on session state:
   run on the same server connection and the setting ends with the transaction;
 - Django's transactions do not cost a round trip of their own: the driver stays in autocommit and the
   first statement of a Django transaction starts it (`BEGIN; SET LOCAL …; <statement>`); COMMIT and
-  ROLLBACK go out as usual. A request in one transaction (backend.request_transaction) therefore sends
-  its queries + 1 statements, where django-tenants sends 2 × its queries;
+  ROLLBACK go out as usual. A writing request, in one transaction (backend.request_transaction), sends
+  its queries + 1 statements, a reading one its queries, where django-tenants sends 2 × its queries;
 - `is_usable` (CONN_HEALTH_CHECKS) looks at the socket instead of sending `SELECT 1`.
 
 Server-side (named) cursors cannot carry a prefix: they get a session-level `SET search_path` of their

@@ -147,7 +147,7 @@ MIDDLEWARE = [
     "backend.health.HealthCheckMiddleware",
     "backend.hosts.HostValidationMiddleware",
     "backend.tenancy.TenantMiddleware",
-    # One transaction per request; with backend.postgresql its statements are pooler-safe.
+    # One transaction per writing request (POST/PUT/PATCH/DELETE): all-or-nothing, queries + 1 statements.
     "backend.request_transaction.RequestTransactionMiddleware",
     "backend.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
