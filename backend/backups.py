@@ -35,12 +35,12 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from django.db import connection
 from django.utils import timezone
 
 from backend.pg_tools import (
     PgToolMissing,
     connection_args,
+    direct_settings,
     executable_dump_sql,
     execute_dump_sql,
     pg_dump_path,
@@ -69,7 +69,7 @@ def _tool(name: str) -> str:
 
 
 def _db_settings() -> dict[str, Any]:
-    return connection.settings_dict
+    return direct_settings()
 
 
 def _connect(dbname: str | None = None) -> psycopg.Connection:

@@ -98,6 +98,11 @@ TABLES = {
         "ours (cached) ",
         "x faster per request",
     ],
+    "stack.py": [
+        "| request | engine | statements/request (PostgreSQL) | of which BEGIN/COMMIT |",
+        "| request | clients | engine | req/s | p50 ms | p95 ms | other tenant's answers | errors |",
+        "throughput ours / plain: ",
+    ],
     "orders_reports.py": [
         "loaded 50 invoices for 5 customers",
         "p50 ms   p95 ms  queries",

@@ -60,7 +60,7 @@ def test_production_refuses_a_weak_or_development_secret_key(key, why):
 def test_production_uses_tenant_engine_and_https_settings():
     result = _import_production(PROD_ENV)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "django_tenants.postgresql_backend"
+    assert result.stdout.strip() == "backend.postgresql"
 
 
 def _check_deploy(variables: dict) -> subprocess.CompletedProcess:

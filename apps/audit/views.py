@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.accounts.permissions import Capability, capability_required
+from backend.chunks import keyset_iterator
 from backend.csv_safe import csv_writer
 
 from .chain import RECORD_FIELDS
@@ -62,7 +63,8 @@ def _csv_lines(events: QuerySet[AuditEvent], tenant) -> Iterator[str]:
     yield writer.writerow(CSV_COLUMNS)
     # The body streams after the view returns; pin the schema for the whole iteration.
     with tenant_context(tenant):
-        for row in events.values_list(*CSV_COLUMNS).iterator(chunk_size=2000):
+        # Keyset chunks: bounded memory without a server-side cursor (none behind the pooler).
+        for row in keyset_iterator(events.values_list(*CSV_COLUMNS), chunk_size=2000):
             values = dict(zip(CSV_COLUMNS, row, strict=True))
             values["created_at"] = values["created_at"].isoformat()
             values["changes"] = json.dumps(values["changes"], sort_keys=True, ensure_ascii=False)

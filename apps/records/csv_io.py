@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.http import StreamingHttpResponse
 
 from apps.accounts.permissions import Capability, require_capability
+from backend.chunks import keyset_iterator
 from backend.csv_safe import csv_writer
 from backend.errors import error_body
 from backend.exceptions import ApplicationError
@@ -38,7 +39,8 @@ def _cell(record: models.Model, column: str) -> str:
 
 def csv_rows(*, queryset: models.QuerySet, columns: list[str]) -> Iterator[list[str]]:
     yield columns
-    for record in queryset.iterator(chunk_size=1000):
+    # Keyset chunks, not .iterator(): no server-side cursor exists behind the pooler (backend/chunks.py).
+    for record in keyset_iterator(queryset, chunk_size=1000):
         yield [_cell(record, column) for column in columns]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -113,6 +114,9 @@ def _signup_page(request: HttpRequest, form: SignupForm, *, status: int = 200, *
     return render(request, "tenants/signup.html", context, status=status)
 
 
+# Outside the request transaction: provisioning refreshes the tenant template first, which pg_dump
+# (its own connection) must see committed (backend.request_transaction).
+@transaction.non_atomic_requests
 def signup(request: HttpRequest) -> HttpResponse:
     """Step 1: check the form and e-mail a confirmation link. The answer is the same whether or not the
     address already has an account."""

@@ -167,6 +167,8 @@ MIDDLEWARE = [
     "backend.tenancy.TenantMiddleware",
     # Before anything that answers: preflight requests from allowed origins get their CORS headers.
     "corsheaders.middleware.CorsMiddleware",
+    # One transaction per writing request (POST/PUT/PATCH/DELETE): all-or-nothing, queries + 1 statements.
+    "backend.request_transaction.RequestTransactionMiddleware",
     "backend.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -210,7 +212,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "projectmeats.wsgi.application"
 
-DATABASE_ENGINE = "django_tenants.postgresql_backend"
+# django-tenants' backend with the search_path in every statement (safe behind PgBouncer's transaction
+# pooling; backend/postgresql/base.py).
+DATABASE_ENGINE = "backend.postgresql"
 
 
 def database_from_url(url: str) -> dict:
@@ -222,6 +226,24 @@ def database_from_url(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=env.int("CONN_MAX_AGE", default=60), conn_health_checks=True)
     config["ENGINE"] = DATABASE_ENGINE
     return config
+
+
+# Processes that hold session state — migrations (advisory lock, CREATE INDEX CONCURRENTLY, timeouts),
+# the job worker (LISTEN), pg_dump/pg_restore around backups, dbshell — connect to DIRECT_DATABASE_URL,
+# never through a transaction pooler (docs/deploy.md). `manage.py <command>` picks it by name.
+DIRECT_CONNECTION_COMMANDS = {
+    "migrate",
+    "migrate_schemas",
+    "procrastinate",
+    "backup_tenant",
+    "restore_tenant",
+    "dbshell",
+}
+
+
+def uses_direct_connection(argv: list[str]) -> bool:
+    """This process is `manage.py <a command of DIRECT_CONNECTION_COMMANDS>`."""
+    return len(argv) > 1 and argv[0].endswith("manage.py") and argv[1] in DIRECT_CONNECTION_COMMANDS
 
 
 AUTH_USER_MODEL = "accounts.User"

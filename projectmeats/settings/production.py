@@ -1,9 +1,11 @@
 """Production: everything comes from the environment; missing secrets stop the process at import."""
 
+import sys
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import database_from_url, env
+from .base import database_from_url, env, uses_direct_connection
 
 # REDIS_URL: every gunicorn worker and every host must share the routing cache (a suspended tenant is
 # refused everywhere at once) and the rate-limit counters; a per-process cache silently breaks both.
@@ -37,7 +39,18 @@ _secret_problem = secret_key_problem(SECRET_KEY)
 if _secret_problem:
     raise ImproperlyConfigured(f"SECRET_KEY {_secret_problem}.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
+# DATABASE_URL may be a transaction pooler (PgBouncer); DIRECT_DATABASE_URL (default: the same) is
+# PostgreSQL itself, for what holds session state: migrations, the worker, pg_dump/pg_restore
+# (DIRECT_DATABASE, backend/pg_tools.py). Behind a pooler Django's server-side cursors (WITH HOLD, named)
+# cannot work: they are off, and streamed exports read keyset chunks instead (backend/chunks.py).
+DIRECT_DATABASE_URL = env("DIRECT_DATABASE_URL", default="") or env("DATABASE_URL")
+BEHIND_POOLER = env("DATABASE_URL") != DIRECT_DATABASE_URL
+DIRECT_DATABASE = database_from_url(DIRECT_DATABASE_URL)
+if uses_direct_connection(sys.argv):
+    DATABASES = {"default": database_from_url(DIRECT_DATABASE_URL)}
+else:
+    DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DISABLE_SERVER_SIDE_CURSORS", default=BEHIND_POOLER)
 # nginx in front of gunicorn on the same host (deploy/nginx): one proxy, connecting from loopback.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXY_COUNT}  # noqa: F405
