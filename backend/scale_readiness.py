@@ -252,15 +252,27 @@ def catalog_findings(tenant_schemas: Sequence[str]) -> Iterator[Finding]:
         [schemas],
     ):
         yield Finding("identity-not-bigint", f"{table}.{column}", type_name)
-    for table, persistence in _rows(
+    yield from _unlogged_findings(schemas, qualify=False)
+    yield from _function_findings(schemas)
+    yield from _body_findings(schemas, qualify=False)
+
+
+def shared_findings(shared_schemas: Sequence[str] = ("public",)) -> Iterator[Finding]:
+    """The shared schema: unlogged tables and function bodies (say, a trigger that NOTIFYs a job worker)."""
+    yield from _unlogged_findings(list(shared_schemas), qualify=True)
+    yield from _body_findings(list(shared_schemas), qualify=True)
+
+
+def _unlogged_findings(schemas: list[str], *, qualify: bool) -> Iterator[Finding]:
+    for schema, table, persistence in _rows(
         """
-        SELECT c.relname, c.relpersistence FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        SELECT n.nspname, c.relname, c.relpersistence FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = ANY(%s) AND c.relpersistence IN ('u', 't') AND c.relkind IN ('r', 'p', 'S')
         """,
         [schemas],
     ):
-        yield Finding("unlogged-table", table, "unlogged" if persistence == "u" else "temporary")
-    yield from _function_findings(schemas)
+        subject = f"{schema}.{table}" if qualify else table
+        yield Finding("unlogged-table", subject, "unlogged" if persistence == "u" else "temporary")
 
 
 def _function_findings(schemas: list[str]) -> Iterator[Finding]:
@@ -293,19 +305,24 @@ def _function_findings(schemas: list[str]) -> Iterator[Finding]:
         for schema in schemas:
             dependent = dependent.replace(f" {schema}.", " ")
         yield Finding("function-dependency", subject, f"used by {dependent}")
-    # Function bodies in tenant schemas: the same raw-SQL hazards as in the source.
+
+
+def _body_findings(schemas: list[str], *, qualify: bool) -> Iterator[Finding]:
+    """Function bodies: the same raw-SQL hazards as in the source (their own schema's name aside)."""
     for schema, name, body in _rows(
         """
         SELECT n.nspname, p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE n.nspname = ANY(%s) AND p.prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('c', 'internal'))
+          AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
+                          AND e.deptype = 'e')
         """,
         [schemas],
     ):
+        subject = f"function {schema}.{name}()" if qualify else f"function {name}()"
+        text = body if qualify else body.replace(schema + ".", "")
         for code, pattern in _SOURCE_PATTERNS:
-            if code != "temp-table" and pattern.search(body.replace(schema + ".", "")):
-                yield Finding(code, f"function {name}()", "in its body")
-        if re.search(r"(?i)\bCREATE\s+(TEMP|TEMPORARY|UNLOGGED)\s+TABLE\b", body):
-            yield Finding("temp-table", f"function {name}()", "in its body")
+            if pattern.search(text):
+                yield Finding(code, subject, "in its body")
 
 
 def inspect(
@@ -314,5 +331,7 @@ def inspect(
     """Every finding from models, settings, source under `root` and (if given) the tenant-shaped schemas."""
     findings: list[Finding] = [*model_findings(), *settings_findings()]
     findings += source_findings(root, project_sources(root, exclude=exclude))
-    findings += catalog_findings(tenant_schemas)
+    if tenant_schemas:
+        findings += catalog_findings(tenant_schemas)
+        findings += shared_findings()
     return judge(findings, accepted)

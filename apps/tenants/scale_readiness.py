@@ -38,6 +38,10 @@ ACCEPTED: dict[str, str] = {
         "RESET to the server default after replaying a dump (the dump's own SET lines are stripped): the "
         "session is left at defaults, nothing leaks to the next client"
     ),
+    "listen:function public.procrastinate_notify_queue_*": (
+        "procrastinate's queue triggers NOTIFY its worker, which LISTENs over DIRECT_DATABASE_URL, never "
+        "through the pooler; the queue tables stay in public, on the Citus coordinator the worker connects to"
+    ),
     "identity-not-bigint:django_content_type.id": (
         "Django's own table (a few hundred rows, written only by migrate); the Citus plan widens it to "
         "bigint before distributing (docs/scaling.md, step 3)"
