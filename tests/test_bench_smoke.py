@@ -66,6 +66,8 @@ TABLES = {
         "| pg_dump of one tenant schema s | ",
         "| worker RSS MB, fresh | ",
         "| worker RSS MB, after touching tenants | ",
+        "| its PostgreSQL backend MB, fresh | ",
+        "| its PostgreSQL backend MB, after touching tenants | ",
         "| growth: fleet | ms per clone | database GB | at (UTC) |",
     ],
     "provisioning.py": [
