@@ -443,8 +443,8 @@ def main() -> None:
             size = grow(target, batch=args.batch, log_every=args.log_every, deadline=deadline, growth=results["growth"])
             results_path.parent.mkdir(parents=True, exist_ok=True)
             results_path.write_text(json.dumps(results, indent=1))
-            if str(size) in results["sizes"] and not args.remeasure:
-                continue
+            if size > target or (str(size) in results["sizes"] and not args.remeasure):
+                continue  # the fleet is already past this size, or it was measured
             print(f"measuring at {size} tenants", flush=True)
             figures = {"measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M")}
             figures |= measure_catalog(size)
