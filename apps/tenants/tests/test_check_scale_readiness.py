@@ -145,6 +145,11 @@ def test_command_exits_non_zero_on_a_schema_with_blocking_findings(fixture_schem
     assert "BLOCKING fk-cross-schema:subscription.plan_id->scale_shared.plan" in out
 
 
+def test_command_refuses_a_schema_that_does_not_exist_in_one_line(db):
+    with pytest.raises(CommandError, match="No such schema: nowhere"):
+        call_command("check_scale_readiness", "--schema", "nowhere")
+
+
 def test_the_product_passes_with_its_accepted_findings_listed(db, capsys):
     template_refresh()
     call_command("check_scale_readiness")

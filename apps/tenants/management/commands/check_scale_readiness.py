@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django_tenants.utils import schema_exists
 
 from apps.tenants import scale_readiness
+from backend.provisioning import template_schema_name
 from backend.scale_readiness import CODES, unused_patterns
 
 
@@ -24,7 +26,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        verdicts = scale_readiness.inspect(tenant_schemas=options["schema"])
+        schemas = options["schema"] or [template_schema_name()]
+        missing = [name for name in schemas if not schema_exists(name)]
+        if missing:
+            raise CommandError(
+                f"No such schema: {', '.join(missing)} (the tenant template is made by migrate_schemas --tenant)."
+            )
+        verdicts = scale_readiness.inspect(tenant_schemas=schemas)
         for verdict in verdicts:
             self.stdout.write(verdict.line())
         for pattern in unused_patterns(verdicts, scale_readiness.ACCEPTED):
