@@ -127,7 +127,6 @@ def _database_findings(alias: str, database: dict) -> Iterator[Finding]:
 
 _SOURCE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("raw-sql-schema", re.compile(r'(?i)(?<![\w.])"?(public|_tenant_template|pg_temp)"?\s*\.\s*"?[a-z_]')),
-    ("raw-sql-schema", re.compile(r"(?i)\bSET\s+(LOCAL\s+)?search_path\b|set_config\(\s*'search_path'")),
     # Case-sensitive: SQL here is upper case, and "Set your colours" is not a statement.
     ("session-set", re.compile(r"^\s*(SET\s+(?!LOCAL\b|CONSTRAINTS\b|TRANSACTION\b)|RESET\s+\w)")),
     ("session-set", re.compile(r"(?i)set_config\([^)]*,\s*false\s*\)")),

@@ -166,3 +166,12 @@ def test_system_check_passes_for_the_product_and_fails_without_the_accepted_list
     monkeypatch.setattr(policy, "ACCEPTED", {})
     with pytest.raises(SystemCheckError, match="scale.E001"):
         call_command("check", "--deploy", "--tag", "scale")
+
+
+def test_transaction_local_search_path_is_pooler_safe_and_a_session_one_is_not(tmp_path):
+    (tmp_path / "engine.py").write_text(
+        'def switch(cursor, schema):\n    cursor.execute(f"SET LOCAL search_path TO {schema}, public")\n'
+        '    cursor.execute(f"SET search_path TO {schema}, public")\n'
+    )
+    found = keys(scale_readiness.source_findings(tmp_path, scale_readiness.project_sources(tmp_path)))
+    assert found == {"session-set:engine.py:3"}
