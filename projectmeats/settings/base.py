@@ -71,6 +71,8 @@ SHARED_APPS = [
     "apps.isolation",
     # No models: the workspace shell (navigation, global search, design-system template tags).
     "apps.ui",
+    # Per-tenant usage by day, fleet migration checks, the fleet page (public schema).
+    "apps.operations",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
