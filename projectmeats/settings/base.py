@@ -388,3 +388,15 @@ USAGE_FLUSH_SECONDS: int | None = env.int("USAGE_FLUSH_SECONDS", default=60)
 from backend.job_log import observe_job  # noqa: E402
 
 PROCRASTINATE_WORKER_DEFAULTS = {"task_middleware": [observe_job]}
+
+# Error reporting (backend/sentry.py): off unless SENTRY_DSN is set; personal data scrubbed before sending.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from backend.sentry import init_sentry  # noqa: E402
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
