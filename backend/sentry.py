@@ -2,11 +2,11 @@
 
 Events are tagged with the tenant schema, the request id (the one in our log lines and the
 X-Request-ID header) and, in jobs, the job id and task. Personal data is scrubbed before anything
-leaves the process (`scrub_event`): sentry-sdk sends no default personal data (its `send_default_pii` left at its default, off) (no cookies, user
-e-mail, IP or request bodies), and on top of that we drop request bodies, cookies, the query string
-and secret-bearing headers, replace the URL's path with the route pattern (reset and invitation tokens
-live in paths), keep only the user's id, redact secret-looking keys anywhere, and mask e-mail
-addresses in messages and exception texts. No local variables are sent.
+leaves the process (`scrub_event`): sentry-sdk's `send_default_pii` stays at its default, off (no
+cookies, user e-mail, IP or request bodies), and on top of that we drop request bodies, cookies, the
+query string and secret-bearing headers, replace the URL's path with the route pattern (reset and
+invitation tokens live in paths), keep only the user's id, redact secret-looking keys anywhere, and mask
+e-mail addresses in messages and exception texts. No local variables are sent.
 """
 
 from __future__ import annotations
