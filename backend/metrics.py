@@ -36,6 +36,10 @@ from backend.client_ip import client_ip
 logger = logging.getLogger(__name__)
 
 PREFIX = "projectmeats"
+# Any process with the variable set (gunicorn workers, the job worker, a command run with the app's
+# environment) writes its samples there: the folder must exist before the first metric is created.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 QUERY_BUCKETS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 JOB_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
