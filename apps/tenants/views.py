@@ -274,6 +274,8 @@ def onboarding_dismiss_view(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.OWN)
 def plan(request: HttpRequest) -> HttpResponse:
+    from apps.operations.selectors import tenant_usage_recent
+
     from .plans import FEATURES, LIMITS, plan_label, plan_usage, tenant_features, tenant_limits
 
     tenant = Client.objects.get(pk=request.tenant.pk)
@@ -286,6 +288,8 @@ def plan(request: HttpRequest) -> HttpResponse:
         "api_rate": limits.api_requests_per_minute,
         "api_rate_label": LIMITS["api_requests_per_minute"],
         "features": [(label, features[name]) for name, label in FEATURES.items()],
+        # Daily usage (apps.operations): requests, API calls, storage, members; the last 30 days.
+        "daily_usage": tenant_usage_recent(tenant),
     }
     return render(request, "tenants/plan.html", context)
 

@@ -84,6 +84,7 @@ class Stack:
                 max_client_conn=max(100, config.workers * config.threads * 4),
             )
             self.env = self._app_env()
+            (self.root / "prometheus").mkdir(exist_ok=True)
             self.write_env()
             self._prepare()
             bind = f"127.0.0.1:{free_port()}"
@@ -141,6 +142,10 @@ class Stack:
             "TENANT_WARM_POOL_SIZE": str(self.config.warm_pool),
             "CONN_MAX_AGE": "60",
             "PYTHONUNBUFFERED": "1",
+            # /metrics (backend/metrics.py): every gunicorn worker's and the job worker's samples, added
+            # up from this folder; scraped with `Authorization: Bearer $METRICS_TOKEN`.
+            "PROMETHEUS_MULTIPROC_DIR": str(self.root / "prometheus"),
+            "METRICS_TOKEN": self._secret("metrics_token"),
             **self.config.extra_env,
         }
         return env
@@ -162,7 +167,11 @@ class Stack:
         return path
 
     def _secret_key(self) -> str:
-        path = self.root / "secret_key"
+        return self._secret("secret_key")
+
+    def _secret(self, name: str) -> str:
+        """A random value kept in `<root>/<name>` (the same across restarts of this stack)."""
+        path = self.root / name
         if not path.exists():
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)

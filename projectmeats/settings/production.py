@@ -5,7 +5,7 @@ import sys
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import database_from_url, env, uses_direct_connection
+from .base import database_from_url, env, logging_config, parse_levels, uses_direct_connection
 
 # REDIS_URL: every gunicorn worker and every host must share the routing cache (a suspended tenant is
 # refused everywhere at once) and the rate-limit counters; a per-process cache silently breaks both.
@@ -97,21 +97,11 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 
-LOGGING = {
-    **LOGGING,  # noqa: F405
-    "formatters": {
-        "json": {
-            "()": "backend.logging.JsonFormatter",
-        }
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["tenant_context"],
-            "formatter": "json",
-        }
-    },
-}
+# One JSON object per line (backend/logging.py); LOG_FORMAT=console for a person reading along.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(
+    fmt=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"), levels=parse_levels(env("LOG_LEVELS", default=""))
+)
 SEED_DEMO_ALLOWED = False
 
 # Signups should never wait for a schema clone: keep a few ready (each is a full, empty tenant schema).
