@@ -94,6 +94,8 @@ SHARED_APPS = [
     # Expand/contract: `Migration.stage` markers, stage inference and splitting makemigrations
     # (migrate_schemas --stage pre|post; docs/operations.md). After django_tenants: its `migrate` stays.
     "syzygy",
+    # Data protection: encryption keys (public and every tenant), subject rights, retention.
+    "apps.privacy",
 ]
 # Apps whose tables live in every tenant schema (only there, unless also listed in SHARED_APPS).
 TENANT_APPS = [
@@ -107,6 +109,7 @@ TENANT_APPS = [
     "apps.sales",
     "apps.accounting",
     "apps.claims",
+    "apps.privacy",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -387,3 +390,10 @@ LOGGING = {
 # Compliance: how far ahead the nightly job creates tasks, and the evidence upload limit.
 COMPLIANCE_HORIZON_DAYS = env.int("COMPLIANCE_HORIZON_DAYS", default=60)
 COMPLIANCE_EVIDENCE_MAX_BYTES = env.int("COMPLIANCE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+
+# Data protection (backend/crypto.py, apps/privacy). `id:key` pairs, key = 32 random bytes in URL-safe
+# base64; the first wraps new data keys, all unwrap. Production requires its own (and BACKUP_SIGNING_KEY);
+# these development defaults are public, never use them for real data.
+ENCRYPTION_MASTER_KEYS = env("ENCRYPTION_MASTER_KEYS", default="dev1:ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYiE=")
+# HMAC key signing backup manifests; restore refuses a bundle whose signature does not verify.
+BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="development-only-backup-signing-key")

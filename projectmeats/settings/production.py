@@ -5,15 +5,32 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import database_from_url, env
 
+
+def _check_data_protection_keys(master_keys: str, signing_key: str) -> None:
+    """Well-formed and not the public development values, or a one-line ImproperlyConfigured."""
+    from backend.crypto import parse_master_keys
+
+    parse_master_keys(master_keys)
+    if master_keys.startswith("dev1:") or "development-only" in signing_key:
+        raise ImproperlyConfigured("ENCRYPTION_MASTER_KEYS / BACKUP_SIGNING_KEY hold the public development values")
+    if len(signing_key) < 32:
+        raise ImproperlyConfigured("BACKUP_SIGNING_KEY must be at least 32 characters")
+
+
 # REDIS_URL: every gunicorn worker and every host must share the routing cache (a suspended tenant is
 # refused everywhere at once) and the rate-limit counters; a per-process cache silently breaks both.
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+# ENCRYPTION_MASTER_KEYS wraps every tenant's data keys (personal fields, TOTP secrets); BACKUP_SIGNING_KEY
+# signs backup manifests (restore refuses unsigned or tampered dumps). Neither has a production default.
+REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ENCRYPTION_MASTER_KEYS", "BACKUP_SIGNING_KEY")
 _missing = [name for name in REQUIRED if not env(name, default="")]
 if _missing:
     raise ImproperlyConfigured("Production settings need these environment variables: " + ", ".join(_missing))
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
+ENCRYPTION_MASTER_KEYS = env("ENCRYPTION_MASTER_KEYS")
+BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY")
+_check_data_protection_keys(ENCRYPTION_MASTER_KEYS, BACKUP_SIGNING_KEY)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": database_from_url(env("DATABASE_URL"))}
 # nginx in front of gunicorn on the same host (deploy/nginx): one proxy, connecting from loopback.
