@@ -166,6 +166,9 @@ class Carrier(PartnerBase):
 class Contact(TrackedRecord):
     """A person at exactly one supplier, customer or carrier (personal data: erasable, not exported)."""
 
+    # Sealed per person in the audit log (apps.privacy.subjects), anonymised by erasure.
+    PERSONAL_FIELDS = ("name", "title", "email", "phone")
+
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts")
     carrier = models.ForeignKey(Carrier, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts")

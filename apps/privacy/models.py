@@ -7,6 +7,8 @@ a data key (`purpose=data`, one per version; the highest encrypts) or the blind-
 
 from django.db import models
 
+from backend.fields import EncryptedTextField
+
 
 class DataKey(models.Model):
     class Purpose(models.TextChoices):
@@ -26,3 +28,24 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} key v{self.version} (master {self.master_key_id})"
+
+
+class SubjectKey(models.Model):
+    """A per-person key sealing that person's values in the audit log (apps.privacy.subjects).
+
+    Erasing the person deletes the key: the sealed audit values become unreadable while every audit row,
+    and so the hash chain, stays exactly as written. The key itself is encrypted with the tenant's data key.
+    """
+
+    subject_type = models.CharField(max_length=100)  # a model label, e.g. partners.contact
+    subject_id = models.CharField(max_length=64)
+    key = EncryptedTextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject_type", "subject_id"], name="privacy_subjectkey_unique_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"key of {self.subject_type} {self.subject_id}"
