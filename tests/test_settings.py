@@ -56,6 +56,32 @@ def test_production_refuses_malformed_data_protection_keys(variable, value, mess
     assert message in result.stderr.strip().splitlines()[-1]
 
 
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({}, "{'ServerSideEncryption': 'AES256'}"),
+        ({"AWS_S3_SSE_KMS_KEY_ID": "alias/pm"}, "{'ServerSideEncryption': 'aws:kms', 'SSEKMSKeyId': 'alias/pm'}"),
+    ],
+)
+def test_s3_storage_encrypts_objects_server_side(extra, expected):
+    env = {**_clean_environ(), **PROD_ENV, "AWS_STORAGE_BUCKET_NAME": "pm-media", **extra}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import projectmeats.settings.production as s; "
+            "print(s.STORAGES['default']['OPTIONS']['object_parameters'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
+
+
 def test_production_uses_tenant_engine_and_https_settings():
     result = _import_production(PROD_ENV)
     assert result.returncode == 0, result.stderr

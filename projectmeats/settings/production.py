@@ -58,11 +58,24 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{env('BASE_DOMAIN', default='localhost')}")
 
+
+def _s3_encryption(kms_key_id: str) -> dict[str, str]:
+    if kms_key_id:
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
+    return {"ServerSideEncryption": "AES256"}
+
+
 if env("AWS_STORAGE_BUCKET_NAME", default=""):
     STORAGES = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"bucket_name": env("AWS_STORAGE_BUCKET_NAME"), "file_overwrite": False},
+            "OPTIONS": {
+                "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+                "file_overwrite": False,
+                # Server-side encryption of every object (uploads, exports, backups): AES256 (S3-managed keys)
+                # by default; AWS_S3_SSE_KMS_KEY_ID switches to aws:kms with that key.
+                "object_parameters": _s3_encryption(env("AWS_S3_SSE_KMS_KEY_ID", default="")),
+            },
         },
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }
