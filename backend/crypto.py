@@ -178,13 +178,17 @@ def is_ciphertext(value: str) -> bool:
     return isinstance(value, str) and value.startswith(PREFIX + ":")
 
 
-def encrypt(value: str, *, label: str, schema: str | None = None) -> str:
+def encrypt_bytes(value: bytes, *, label: str, schema: str | None = None) -> str:
     keys = keyset(schema, create=True)
     assert keys is not None
     version = keys.current_version
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(keys.data_keys[version]).encrypt(nonce, value.encode(), label.encode())
+    sealed = AESGCM(keys.data_keys[version]).encrypt(nonce, value, label.encode())
     return f"{PREFIX}:{version}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def encrypt(value: str, *, label: str, schema: str | None = None) -> str:
+    return encrypt_bytes(value.encode(), label=label, schema=schema)
 
 
 def key_version(ciphertext: str) -> int:
@@ -197,16 +201,20 @@ def key_version(ciphertext: str) -> int:
         raise EncryptionError("not a ciphertext of this application") from exc
 
 
-def decrypt(ciphertext: str, *, label: str, schema: str | None = None) -> str:
+def decrypt_bytes(ciphertext: str, *, label: str, schema: str | None = None) -> bytes:
     version = key_version(ciphertext)
     keys = keyset(schema, need_version=version)
     if keys is None or version not in keys.data_keys:
         raise KeyUnavailable(f"data key version {version} of schema {schema or current_schema()} is not available")
     blob = base64.urlsafe_b64decode(ciphertext.split(":", 2)[2])
     try:
-        return AESGCM(keys.data_keys[version]).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], label.encode()).decode()
+        return AESGCM(keys.data_keys[version]).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], label.encode())
     except InvalidTag as exc:
         raise EncryptionError(f"{label}: ciphertext does not authenticate (tampered or moved)") from exc
+
+
+def decrypt(ciphertext: str, *, label: str, schema: str | None = None) -> str:
+    return decrypt_bytes(ciphertext, label=label, schema=schema).decode()
 
 
 def normalise_for_index(value: str) -> str:

@@ -13,3 +13,7 @@ class PrivacyConfig(AppConfig):
 
         # backend.crypto asks us for a schema's data keys (backend never imports apps).
         crypto.register_key_provider(load_keyset)
+
+        from .totp import install as encrypt_totp_secrets
+
+        encrypt_totp_secrets()
