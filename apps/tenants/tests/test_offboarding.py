@@ -250,3 +250,11 @@ def test_purge_failure_is_reported_and_exits_nonzero(omega, monkeypatch):
     with pytest.raises(CommandError, match="1 tenant"):
         _purge()
     assert _schema_exists("omega")
+
+
+def test_the_daily_job_purges_tenants_past_their_grace_period(omega):
+    from apps.tenants.tasks import purge_offboarded_daily
+
+    _age(omega, 31)
+    purge_offboarded_daily(timestamp=0)
+    assert not _schema_exists("omega") and not Client.objects.filter(schema_name="omega").exists()
