@@ -98,6 +98,10 @@ TABLES = {
         "ours (cached) ",
         "x faster per request",
     ],
+    "backups.py": [
+        "invoices  ours backup s  pg_dump s",
+        "ours restore s  pg_restore s",
+    ],
     "orders_reports.py": [
         "loaded 50 invoices for 5 customers",
         "p50 ms   p95 ms  queries",
