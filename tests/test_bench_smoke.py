@@ -131,6 +131,10 @@ TABLES = {
         "| request | clients | engine | req/s | p50 ms | p95 ms | other tenant's answers | errors |",
         "throughput ours / plain: ",
     ],
+    "backups.py": [
+        "invoices  ours backup s  pg_dump s",
+        "ours restore s  pg_restore s",
+    ],
     "orders_reports.py": [
         "loaded 50 invoices for 5 customers",
         "p50 ms   p95 ms  queries",

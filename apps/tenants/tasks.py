@@ -113,3 +113,13 @@ def pool_refill_request() -> None:
         return
     with contextlib.suppress(AlreadyEnqueued):
         refill_tenant_pool.defer()
+
+
+@app.periodic(cron="45 3 * * *", periodic_id="tenants-purge-offboarded")
+@app.task(name="tenants.purge_offboarded", queue="default", queueing_lock="tenants.purge_offboarded")
+def purge_offboarded_daily(timestamp: int) -> None:
+    """Every night: `purge_offboarded_tenants` (tenants past their grace period; dropping the schema also
+    drops its encryption keys, so any copy of their encrypted values elsewhere is unreadable)."""
+    from django.core.management import call_command
+
+    call_command("purge_offboarded_tenants")

@@ -12,6 +12,7 @@ nginx and the worker if they die without being stopped, as an init system or com
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -123,6 +124,8 @@ class Stack:
         env = {
             "DJANGO_SETTINGS_MODULE": PRODUCTION,
             "SECRET_KEY": self._secret_key(),
+            "ENCRYPTION_MASTER_KEYS": "stack1:" + self._secret_key("encryption_master_key", urlsafe_bytes=32),
+            "BACKUP_SIGNING_KEY": self._secret_key("backup_signing_key"),
             "DATABASE_URL": self.pooled.url,
             "DIRECT_DATABASE_URL": self.direct.url,
             "REDIS_URL": self.redis_url,
@@ -166,14 +169,19 @@ class Stack:
         path.chmod(0o600)
         return path
 
-    def _secret_key(self) -> str:
-        return self._secret("secret_key")
+    def _secret_key(self, name: str = "secret_key", *, urlsafe_bytes: int = 0) -> str:
+        return self._secret(name, urlsafe_bytes=urlsafe_bytes)
 
-    def _secret(self, name: str) -> str:
-        """A random value kept in `<root>/<name>` (the same across restarts of this stack)."""
+    def _secret(self, name: str, *, urlsafe_bytes: int = 0) -> str:
+        """A random value kept in `<root>/<name>` (the same across restarts, so the stack still reads its data)."""
         path = self.root / name
         if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
+            value = (
+                base64.urlsafe_b64encode(secrets.token_bytes(urlsafe_bytes)).decode()
+                if urlsafe_bytes
+                else secrets.token_urlsafe(48)
+            )
+            path.write_text(value)
             path.chmod(0o600)
         return path.read_text().strip()
 

@@ -112,6 +112,8 @@ SHARED_APPS = [
     "syzygy",
     # CORS allow-list for browser API clients (CORS_ALLOWED_ORIGINS, empty by default).
     "corsheaders",
+    # Data protection: encryption keys (public and every tenant), subject rights, retention.
+    "apps.privacy",
 ]
 # Apps whose tables live in every tenant schema (only there, unless also listed in SHARED_APPS).
 TENANT_APPS = [
@@ -125,6 +127,7 @@ TENANT_APPS = [
     "apps.sales",
     "apps.accounting",
     "apps.claims",
+    "apps.privacy",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -448,3 +451,10 @@ if SENTRY_DSN:
         release=env("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# Data protection (backend/crypto.py, apps/privacy). `id:key` pairs, key = 32 random bytes in URL-safe
+# base64; the first wraps new data keys, all unwrap. Production requires its own (and BACKUP_SIGNING_KEY);
+# these development defaults are public, never use them for real data.
+ENCRYPTION_MASTER_KEYS = env("ENCRYPTION_MASTER_KEYS", default="dev1:ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYiE=")
+# HMAC key signing backup manifests; restore refuses a bundle whose signature does not verify.
+BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="development-only-backup-signing-key")

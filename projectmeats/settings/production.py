@@ -7,9 +7,23 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import database_from_url, env, logging_config, parse_levels, uses_direct_connection
 
+
+def _check_data_protection_keys(master_keys: str, signing_key: str) -> None:
+    """Well-formed and not the public development values, or a one-line ImproperlyConfigured."""
+    from backend.crypto import parse_master_keys
+
+    parse_master_keys(master_keys)
+    if master_keys.startswith("dev1:") or "development-only" in signing_key:
+        raise ImproperlyConfigured("ENCRYPTION_MASTER_KEYS / BACKUP_SIGNING_KEY hold the public development values")
+    if len(signing_key) < 32:
+        raise ImproperlyConfigured("BACKUP_SIGNING_KEY must be at least 32 characters")
+
+
 # REDIS_URL: every gunicorn worker and every host must share the routing cache (a suspended tenant is
 # refused everywhere at once) and the rate-limit counters; a per-process cache silently breaks both.
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+# ENCRYPTION_MASTER_KEYS wraps every tenant's data keys (personal fields, TOTP secrets); BACKUP_SIGNING_KEY
+# signs backup manifests (restore refuses unsigned or tampered dumps). Neither has a production default.
+REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ENCRYPTION_MASTER_KEYS", "BACKUP_SIGNING_KEY")
 _missing = [name for name in REQUIRED if not env(name, default="")]
 if _missing:
     raise ImproperlyConfigured("Production settings need these environment variables: " + ", ".join(_missing))
@@ -38,6 +52,9 @@ SECRET_KEY = env("SECRET_KEY")
 _secret_problem = secret_key_problem(SECRET_KEY)
 if _secret_problem:
     raise ImproperlyConfigured(f"SECRET_KEY {_secret_problem}.")
+ENCRYPTION_MASTER_KEYS = env("ENCRYPTION_MASTER_KEYS")
+BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY")
+_check_data_protection_keys(ENCRYPTION_MASTER_KEYS, BACKUP_SIGNING_KEY)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # DATABASE_URL may be a transaction pooler (PgBouncer); DIRECT_DATABASE_URL (default: the same) is
 # PostgreSQL itself, for what holds session state: migrations, the worker, pg_dump/pg_restore
@@ -76,11 +93,24 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{env('BASE_DOMAIN', default='localhost')}")
 
+
+def _s3_encryption(kms_key_id: str) -> dict[str, str]:
+    if kms_key_id:
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key_id}
+    return {"ServerSideEncryption": "AES256"}
+
+
 if env("AWS_STORAGE_BUCKET_NAME", default=""):
     STORAGES = {
         "default": {
             "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {"bucket_name": env("AWS_STORAGE_BUCKET_NAME"), "file_overwrite": False},
+            "OPTIONS": {
+                "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+                "file_overwrite": False,
+                # Server-side encryption of every object (uploads, exports, backups): AES256 (S3-managed keys)
+                # by default; AWS_S3_SSE_KMS_KEY_ID switches to aws:kms with that key.
+                "object_parameters": _s3_encryption(env("AWS_S3_SSE_KMS_KEY_ID", default="")),
+            },
         },
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     }

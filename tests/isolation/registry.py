@@ -140,4 +140,12 @@ REGISTRY: dict[str, Registered] = {
             f"{API_DOCS}::test_administrator_of_another_tenant_is_refused",
         ),
     ),
+    "GET /api/v1/privacy/members/{id}/export/": Registered(
+        checks=ALL_CHECKS,
+        reason="the id is a user (public schema), not a tenant record: only members of this tenant are found",
+        tests=(
+            "apps/privacy/tests/test_subject_rights.py::test_member_export_for_themself_or_an_admin_only",
+            "apps/privacy/tests/test_subject_rights.py::test_member_export_refuses_outsiders_and_anonymous",
+        ),
+    ),
 }

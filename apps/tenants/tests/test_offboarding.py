@@ -276,3 +276,11 @@ def test_other_members_of_an_offboarding_tenant_cannot_sign_in(owner_page, tenan
     assert response.status_code == 200
     assert "signing in is paused" in response.text
     assert "_auth_user_id" not in browser.session
+
+
+def test_the_daily_job_purges_tenants_past_their_grace_period(omega):
+    from apps.tenants.tasks import purge_offboarded_daily
+
+    _age(omega, 31)
+    purge_offboarded_daily(timestamp=0)
+    assert not _schema_exists("omega") and not Client.objects.filter(schema_name="omega").exists()
