@@ -115,6 +115,8 @@ class InvoicePages(AccountingPages):
             order=invoice.sales_order,
             lines=list(invoice.sales_order.lines.all()),
             allocations=list(invoice.allocations.all()),
+            credit_applications=list(invoice.credit_applications.all()),
+            can_approve=can_approve,
             actions=actions,
             error=error,
             confirm=confirm,

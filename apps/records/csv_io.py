@@ -31,10 +31,13 @@ def _cell(record: models.Model, column: str) -> str:
         value = getattr(value, "code", value.pk)
     if value is None:
         return ""
-    text = str(value)
-    # Spreadsheet formula injection: a cell starting with = + - @ would run as a formula in Excel.
+    return spreadsheet_safe(str(value))
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Spreadsheet formula injection: a cell starting with = + - @ would run as a formula in Excel."""
     if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
-        text = "'" + text
+        return "'" + text
     return text
 
 

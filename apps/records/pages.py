@@ -136,6 +136,10 @@ class RecordPages:
     def warnings(self, record: models.Model) -> list[str]:
         return []
 
+    def links(self, record: models.Model) -> list[tuple[str, str]]:
+        """(label, url) of pages about the record shown beside its heading (a customer's account)."""
+        return []
+
     # --- plumbing ----------------------------------------------------------------------------------
     def urls(self) -> list[URLPattern]:
         prefix, name = self.resource.path, self.resource.name
@@ -249,6 +253,7 @@ class RecordPages:
             fields=[{"label": column.label, **column.cell(record)} for column in self.detail_fields],
             sections=sections,
             warnings=self.warnings(record),
+            links=self.links(record),
             edit_url=reverse(f"{self.resource.name}-edit", args=[record.pk]),
             archive_url=reverse(f"{self.resource.name}-archive", args=[record.pk]),
         )

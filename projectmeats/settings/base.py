@@ -107,6 +107,7 @@ TENANT_APPS = [
     "apps.sales",
     "apps.accounting",
     "apps.claims",
+    "apps.documents",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
