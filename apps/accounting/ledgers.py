@@ -117,13 +117,15 @@ def customer_ledger(*, customer: Customer, start: datetime.date, end: datetime.d
     return Ledger(partner=customer, start=start, end=end, opening=opening, entries=_running(opening, rows))
 
 
-def customer_open_invoices(*, customer: Customer) -> list[Invoice]:
-    """Issued invoices with a balance, oldest due first, each with its payments and credit applications."""
-    return list(
-        Invoice.objects.filter(customer=customer, status__in=Invoice.OPEN_STATUSES)
-        .order_by("due_on", "pk")
-        .only("pk", "number", "status", "issued_on", "due_on", "total", "paid", "customer_id")
+def customer_open_invoices(*, customer: Customer, limit: int = 50) -> tuple[list[Invoice], int]:
+    """The oldest-due `limit` issued invoices with a balance, and how many there are in all."""
+    open_invoices = Invoice.objects.filter(customer=customer, status__in=Invoice.OPEN_STATUSES)
+    shown = list(
+        open_invoices.order_by("due_on", "pk").only(
+            "pk", "number", "status", "issued_on", "due_on", "total", "paid", "customer_id"
+        )[:limit]
     )
+    return shown, (len(shown) if len(shown) < limit else open_invoices.count())
 
 
 def customer_credits(*, customer: Customer) -> list[CustomerCredit]:

@@ -64,6 +64,13 @@ class Invoice(TrackedRecord):
         return self.total - self.paid
 
     @property
+    def days_late(self) -> int | None:
+        """Days past due for an overdue invoice (tenant's calendar), else None."""
+        if not self.is_overdue:
+            return None
+        return (tenant_today() - self.due_on).days
+
+    @property
     def is_overdue(self) -> bool:
         """Open (issued or partly paid) and past its due date in the tenant's calendar."""
         return self.status in self.OPEN_STATUSES and self.due_on is not None and self.due_on < tenant_today()

@@ -17,6 +17,7 @@ from apps.records.selectors import (
     record_get_for_user,
     record_list,
 )
+from backend.clock import tenant_today
 
 from .models import ZERO, CreditApplication, CustomerCredit, Invoice, Payment, PaymentAllocation
 
@@ -27,7 +28,20 @@ class InvoiceFilter(RecordFilterSet):
     customer = CodeOrIdFilter(queryset=Customer.objects.filter(is_archived=False))
     due_from = django_filters.DateFilter(field_name="due_on", lookup_expr="gte", label="Due from")
     due_to = django_filters.DateFilter(field_name="due_on", lookup_expr="lte", label="Due to")
+    due = django_filters.ChoiceFilter(
+        method="filter_due",
+        choices=[("overdue", "Overdue"), ("this_week", "Due in the next 7 days")],
+        label="Due",
+    )
     ordering = StableOrderingFilter(fields=("number", "due_on", "issued_on", "status", "customer__name", "total"))
+
+    def filter_due(self, queryset, name, value):
+        """Open invoices past due, or due from today through six days ahead (the tenant's calendar)."""
+        today = tenant_today()
+        queryset = queryset.filter(status__in=Invoice.OPEN_STATUSES)
+        if value == "overdue":
+            return queryset.filter(due_on__lt=today)
+        return queryset.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=6))
 
     class Meta:
         model = Invoice

@@ -79,6 +79,7 @@ class InvoicePages(AccountingPages):
         Column("customer.name", "Customer", sort="customer__name"),
         Column("issued_on", "Issued", sort="issued_on"),
         Column("due_on", "Due", sort="due_on"),
+        Column("days_late", "Days late", kind="number"),
         Column("total", "Total", sort="total", kind="money", total=True),
         Column("balance", "Open", kind="money"),
     ]

@@ -55,9 +55,7 @@ def customer_account(request: HttpRequest, pk: int) -> HttpResponse:
     today = tenant_today()
     exposure = customer_credit_exposure(customer=customer)
     aging_row = customer_aging(customer_id=customer.pk, as_of=today)
-    open_invoices = ledgers.customer_open_invoices(customer=customer)
-    for invoice in open_invoices:
-        invoice.days_late = (today - invoice.due_on).days if invoice.due_on and invoice.due_on < today else 0
+    open_invoices, open_count = ledgers.customer_open_invoices(customer=customer)
     query = _period_query(period)
     context = {
         "record": customer,
@@ -71,6 +69,8 @@ def customer_account(request: HttpRequest, pk: int) -> HttpResponse:
         "on_account": aging_row["credits"],
         "ledger": ledgers.customer_ledger(customer=customer, start=period[0], end=period[1]),
         "open_invoices": open_invoices,
+        "open_count": open_count,
+        "open_list_url": f"{reverse('invoice-list')}?customer={customer.pk}&ordering=due_on",
         "credits": ledgers.customer_credits(customer=customer),
         "receipts": ledgers.customer_unallocated_receipts(customer=customer),
         "orders": list(

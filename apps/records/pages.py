@@ -24,6 +24,7 @@ from django.urls import URLPattern, path, reverse
 from apps.accounts.permissions import Capability, has_capability
 from backend.exceptions import ApplicationError
 
+from .csv_io import csv_template_response
 from .resources import RecordResource
 
 NUMERIC_KINDS = ("money", "number")
@@ -154,6 +155,7 @@ class RecordPages:
             patterns += [
                 path(f"{prefix}/export.csv", self.export_view, name=f"{name}-export"),
                 path(f"{prefix}/import/", self.import_view, name=f"{name}-import"),
+                path(f"{prefix}/import/template.csv", self.import_template_view, name=f"{name}-import-template"),
             ]
         return patterns
 
@@ -331,6 +333,14 @@ class RecordPages:
         queryset = self.resource.list(filters=request.GET)
         return self.resource.export_csv(queryset)
 
+    def import_template_view(self, request: HttpRequest) -> HttpResponse:
+        """The header row the import expects, as a CSV file to fill in."""
+        if refused := self._require(request, Capability.EDIT):
+            return refused
+        return csv_template_response(
+            columns=self.resource.csv_columns, filename=f"{self.resource.path}-import-template.csv"
+        )
+
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if refused := self._require(request, Capability.EDIT):
             return refused
@@ -347,5 +357,11 @@ class RecordPages:
                     messages.success(request, f"Imported: {result.created} created, {result.updated} updated.")
                     return redirect(f"{self.resource.name}-list")
                 status = 400
-        context = self._context(request, result=result, error=error, columns=",".join(self.resource.csv_columns))
+        context = self._context(
+            request,
+            result=result,
+            error=error,
+            columns=",".join(self.resource.csv_columns),
+            template_url=reverse(f"{self.resource.name}-import-template"),
+        )
         return render(request, self.import_template, context, status=status)

@@ -170,7 +170,8 @@ def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -
                 "number": order.number,
                 "supplier": order.supplier.name,
                 "due_on": due_on,
-                "days_overdue": max((as_of - due_on).days, 0),
+                # None (an empty cell), not 0, for an order that is not yet due.
+                "days_overdue": (as_of - due_on).days if due_on < as_of else None,
                 "total": order.total,
                 "paid": order.paid,
                 "credits": order.credited,
