@@ -200,10 +200,16 @@ class PaymentPages(AccountingPages):
             return refused
         if request.method == "POST":
             form = forms.PaymentForm(request.POST)
-            formset = forms.AllocationFormSet(request.POST, prefix="allocations")
+            formset = forms.AllocationFormSet(
+                request.POST, prefix="allocations", form_kwargs=forms.partner_ids(request.POST)
+            )
         else:
             form = forms.PaymentForm(initial=request.GET.dict())
-            formset = forms.AllocationFormSet(prefix="allocations", initial=self._initial_allocations(request))
+            formset = forms.AllocationFormSet(
+                prefix="allocations",
+                initial=self._initial_allocations(request),
+                form_kwargs=forms.partner_ids(request.GET),
+            )
         if request.method == "POST" and form.is_valid() and formset.is_valid():
             data = {name: form.cleaned_data[name] for name in forms.PaymentForm.Meta.fields}
             try:
