@@ -99,3 +99,24 @@ def test_purchase_order_form_lists_only_the_chosen_suppliers_plants(tenant_a, cl
         own, other = PlantFactory(supplier=supplier), PlantFactory()
     page = client_for(tenant_a, tenant_a.staff).get("/purchase-orders/new/", {"supplier": supplier.pk}).content.decode()
     assert own.name in page and other.name not in page
+
+
+def test_payment_form_reloads_its_rows_for_the_chosen_partner(tenant_a, client_for):
+    """HTMX asks the same page with the form's values (GET) and swaps #allocations; without JavaScript the
+    "Show" button does the same GET as a whole page."""
+    with tenant_context(tenant_a.tenant):
+        mine = issued_invoice(tenant_a.manager)
+        theirs = issued_invoice(tenant_a.manager)
+    page = client_for(tenant_a, tenant_a.manager).get("/payments/new/").content.decode()
+    assert 'hx-select="#allocations"' in page and 'formmethod="get"' in page
+    reloaded = (
+        client_for(tenant_a, tenant_a.manager)
+        .get(
+            "/payments/new/",
+            {"kind": "receipt", "customer": str(mine.customer_id), "amount": "", "csrfmiddlewaretoken": "x"},
+            HTTP_HX_REQUEST="true",
+        )
+        .content.decode()
+    )
+    rows = re.search(r'<div id="allocations">.*?</div>\s*<div class="form-actions">', reloaded, re.S).group(0)
+    assert mine.number in rows and theirs.number not in rows
