@@ -120,6 +120,40 @@ def sales_order_document(order: SalesOrder, fmt: Formatter) -> Document:
     )
 
 
+def claim_document(claim, fmt: Formatter) -> Document:
+    """A claim against a sales line (the customer's) or a purchase line (ours, against the supplier)."""
+    line, order, party = claim.line, claim.order, claim.party
+    price = getattr(line, "unit_price", None) or getattr(line, "unit_cost", None)
+    remarks = [claim.description] if claim.description else []
+    credit = claim.credit or claim.supplier_credit
+    if credit is not None:
+        remarks.append(f"Settled {fmt.day(claim.settled_on)}: credit of {fmt.money(credit.amount)}.")
+    return Document(
+        title="Claim",
+        number=f"#{claim.pk}",
+        facts=[
+            ("Date", fmt.day(claim.created_at.date() if claim.created_at else None)),
+            ("Order", order.number),
+            ("Reason", claim.get_reason_display()),
+            ("Status", claim.get_status_display()),
+        ],
+        parties=[("Supplier" if claim.is_purchase else "Customer", _address(party))],
+        columns=[("Product", False), ("Cases", True), ("Weight", True), ("Price / unit", True), ("Claimed", True)],
+        rows=[
+            [
+                f"{line.product.code} · {line.product.name}",
+                fmt.number(line.cases),
+                fmt.number(line.weight),
+                fmt.money(price),
+                fmt.money(claim.amount),
+            ]
+        ],  # fmt: skip
+        totals=[("Claimed", fmt.money(claim.amount))],
+        widths=LINE_WIDTHS,
+        remarks=remarks,
+    )
+
+
 STATEMENT_KINDS = {"invoice": "Invoice", "payment": "Payment", "credit": "Credit", "order": "Purchase order"}
 
 
@@ -181,6 +215,10 @@ def purchase_order_pdf(order: PurchaseOrder, head: Letterhead | None = None) -> 
 
 def sales_order_pdf(order: SalesOrder, head: Letterhead | None = None) -> bytes:
     return _pdf(sales_order_document, order, head)
+
+
+def claim_pdf(claim, head: Letterhead | None = None) -> bytes:
+    return _pdf(claim_document, claim, head)
 
 
 def statement_pdf(ledger: Ledger, head: Letterhead | None = None, aging: dict | None = None) -> bytes:

@@ -35,6 +35,12 @@ def purchase_order_queryset():
     return PurchaseOrder.objects.select_related("supplier", "plant", "carrier").prefetch_related("lines__product")
 
 
+def claim_queryset():
+    from apps.claims.selectors import claim_queryset as claims
+
+    return claims().select_related("credit", "supplier_credit")
+
+
 def sales_order_queryset():
     return SalesOrder.objects.select_related("customer", "ship_to").prefetch_related("lines__product")
 

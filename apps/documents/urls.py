@@ -16,6 +16,7 @@ record_urlpatterns = [
     path("purchase-orders/<int:pk>/pdf/", views.document_pdf, {"kind": "purchaseorder"}, name="purchaseorder-pdf"),
     path("purchase-orders/<int:pk>/send/", views.document_send, {"kind": "purchaseorder"}, name="purchaseorder-send"),
     path("sales-orders/<int:pk>/pdf/", views.document_pdf, {"kind": "salesorder"}, name="salesorder-pdf"),
+    path("claims/<int:pk>/pdf/", views.document_pdf, {"kind": "claim"}, name="claim-pdf"),
     path("customers/<int:pk>/account/", ledger_views.customer_account, name="customer-account"),
     path("customers/<int:pk>/statement.pdf", ledger_views.statement_pdf, name="customer-statement-pdf"),
     path("customers/<int:pk>/statement.csv", ledger_views.statement_csv, name="customer-statement-csv"),

@@ -79,6 +79,7 @@ PDF_KINDS = {
     "invoice": (rendering.invoice_queryset, builders.invoice_pdf, "invoice"),
     "purchaseorder": (rendering.purchase_order_queryset, builders.purchase_order_pdf, "purchase-order"),
     "salesorder": (rendering.sales_order_queryset, builders.sales_order_pdf, "order-confirmation"),
+    "claim": (rendering.claim_queryset, builders.claim_pdf, "claim"),
 }
 
 
@@ -89,7 +90,8 @@ def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     queryset, build, title = PDF_KINDS[kind]
     record = fetch(request, queryset(), pk)
     content = build(record)
-    return pdf_response(content, builders.filename(title, record.number), download="download" in request.GET)
+    number = getattr(record, "number", None) or str(record.pk)
+    return pdf_response(content, builders.filename(title, number), download="download" in request.GET)
 
 
 # --- sending -------------------------------------------------------------------------------------------

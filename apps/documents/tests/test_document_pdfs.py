@@ -111,3 +111,20 @@ def test_another_tenants_document_is_not_found_and_outsiders_are_refused(
     assert client_for(tenant_b, outsider).get(url).status_code in (302, 403)
     assert client_for(tenant_b).get(url).status_code == 302  # anonymous: to the sign-in page
     assert client_for(tenant_b, tenant_b.viewer).get(url).status_code == 200
+
+
+def test_claim_pdf_shows_the_claim_its_party_and_settlement(tenant_a, tenant_b, client_for):
+    from apps.claims import services as claims
+
+    with tenant_context(tenant_a.tenant):
+        invoice = issued_invoice(tenant_a.manager)
+        claim = claims.claim_create(
+            user=tenant_a.manager,
+            data={"sales_line": invoice.sales_order.lines.get(), "reason": "damage", "amount": Decimal("180")},
+        )
+        claims.claim_approve(claim=claim, user=tenant_a.manager)
+        claims.claim_settle(claim=claim, user=tenant_a.manager)
+    text = pdf_text(client_for(tenant_a, tenant_a.viewer).get(f"/claims/{claim.pk}/pdf/").content)
+    assert f"#{claim.pk}" in text and invoice.sales_order.number in text and invoice.customer.name in text
+    assert "Damage" in text and "$180.00" in text and "Settled" in text
+    assert client_for(tenant_b, tenant_b.owner).get(f"/claims/{claim.pk}/pdf/").status_code == 404
