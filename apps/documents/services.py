@@ -19,7 +19,6 @@ from apps.records.services import RecordInvalid
 from backend.clock import now
 
 from .models import CompanyDetails, DocumentSend
-from .selectors import company_details_get
 
 COMPANY_FIELDS = [
     "legal_name",
@@ -41,7 +40,9 @@ MAX_RECIPIENTS = 10
 @transaction.atomic
 def company_details_update(*, user, data: dict[str, Any]) -> CompanyDetails:
     require_capability(user=user, capability=Capability.ADMINISTER)
-    details = company_details_get()
+    # One row per tenant: created on the first save, locked so two administrators' saves queue.
+    CompanyDetails.objects.get_or_create(key=1)
+    details = CompanyDetails.objects.select_for_update().get(key=1)
     before = {name: getattr(details, name) for name in COMPANY_FIELDS}
     for name in COMPANY_FIELDS:
         if name in data:

@@ -40,7 +40,12 @@ def send_document(*, send_id: int) -> str:
             reply_to=[details.email] if details.email else None,
         )
         message.attach(filename, content, "application/pdf")
-        message.send()
+        try:
+            message.send()
+        except Exception as exc:  # noqa: BLE001 — the mail server refused: shown on the history, not retried blindly
+            logger.warning("sending %s %s failed: %s", send.kind, send.number, exc)
+            document_send_finish(send=send, error=f"The mail server refused it: {exc}")
+            return "failed"
         document_send_finish(send=send)
     logger.info("sent %s %s to %d recipients", send.kind, send.number, len(send.recipients))
     return "sent"

@@ -117,3 +117,22 @@ def test_company_details_page_saves_audits_and_is_for_administrators(tenant_a, t
     with tenant_context(tenant_b.tenant):
         assert not CompanyDetails.objects.exists()
     assert b"Alpha Meats LLC" not in client_for(tenant_b, tenant_b.admin).get(url).content
+
+
+def test_a_refused_mail_is_recorded_as_failed_on_the_history(
+    tenant_a, client_for, in_memory_queue, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    invoice = _invoice_with_contact(tenant_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(tenant_a, tenant_a.manager).post(f"/invoices/{invoice.pk}/send/", {"to": ["ap@harbor.test"]})
+    (job,) = in_memory_queue.jobs.values()
+
+    def refuse(self, *args, **kwargs):
+        raise ConnectionRefusedError("connection refused")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    assert send_document.task(**job["args"]) == "failed"
+    with tenant_context(tenant_a.tenant):
+        send = DocumentSend.objects.get()
+        assert send.status == "failed" and "refused" in send.error
+    assert "Failed" in client_for(tenant_a, tenant_a.manager).get(f"/invoices/{invoice.pk}/").content.decode()
