@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -81,7 +82,7 @@ class InvoicePages(AccountingPages):
         Column("due_on", "Due", sort="due_on"),
         Column("days_late", "Days late", kind="number"),
         Column("total", "Total", sort="total", kind="money", total=True),
-        Column("balance", "Open", kind="money"),
+        Column("balance", "Open", kind="money", total=True, sum=F("total") - F("paid")),
     ]
 
     def urls(self):

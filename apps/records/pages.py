@@ -40,6 +40,7 @@ class Column:
     link: bool = False  # link the cell to the record's detail page
     kind: str = ""  # "money" / "number": right-aligned, formatted (apps/ui tags); "status" (auto): a badge
     total: bool = False  # a stored number summed over the whole filtered list in the table's totals row
+    sum: Any = None  # what the totals row sums when the value is computed (e.g. F("total") - F("paid"))
 
     @property
     def cell_kind(self) -> str:
@@ -232,13 +233,18 @@ class RecordPages:
     def _totals(self, queryset: models.QuerySet, paginator: Paginator) -> list[dict] | None:
         """The totals row over the whole filtered list (not just this page), or None. The sums ride on the
         paginator's COUNT query, so a list with totals costs no extra query."""
-        fields = [column.field for column in self.columns if column.total]
-        if not fields:
+        # Aliases unlike any field name: F("total") in a `sum` expression must mean the column, not a sum.
+        summed = {
+            f"_sum_{column.field}": models.Sum(column.sum or column.field) for column in self.columns if column.total
+        }
+        if not summed:
             return None
-        sums = queryset.order_by().aggregate(_rows=models.Count("pk"), **{field: models.Sum(field) for field in fields})
+        sums = queryset.order_by().aggregate(_rows=models.Count("pk"), **summed)
         paginator.count = sums["_rows"]  # a cached_property: the paginator does not count again
         return [
-            {"value": sums[column.field], "kind": column.kind} if column.total else {"value": None, "kind": ""}
+            {"value": sums[f"_sum_{column.field}"], "kind": column.kind}
+            if column.total
+            else {"value": None, "kind": ""}
             for column in self.columns
         ]
 

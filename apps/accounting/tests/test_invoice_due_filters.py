@@ -65,3 +65,22 @@ def test_payables_leave_days_overdue_empty_for_orders_not_yet_due(tenant_a):
         order_with_lines(status=PurchaseOrder.Status.CONFIRMED, pickup_date=TODAY - datetime.timedelta(days=10))
         rows = payables_due(as_of=TODAY).rows
     assert [row["days_overdue"] for row in rows] == [10, None]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_invoice_list_totals_the_open_balance_of_the_filtered_list(tenant_a, client_for):
+    from decimal import Decimal
+
+    from apps.accounting import services
+
+    with tenant_context(tenant_a.tenant):
+        late = _due(tenant_a.manager, -12)
+        _due(tenant_a.manager, -2)
+        _due(tenant_a.manager, 5)
+        data = {"kind": "receipt", "customer": late.customer, "received_on": TODAY, "amount": Decimal("1000")}
+        services.payment_record(
+            user=tenant_a.manager, data=data, allocations=[{"invoice": late, "amount": Decimal("1000")}]
+        )
+    page = client_for(tenant_a, tenant_a.viewer).get("/invoices/", {"due": "overdue"}).content.decode()
+    footer = page[page.index("<tfoot") : page.index("</tfoot>")]
+    assert "$6,000.00" in footer and "$5,000.00" in footer  # total and open of the two overdue invoices
