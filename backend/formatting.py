@@ -9,7 +9,7 @@ import functools
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_precision
 from django.db import connection
 
 DEFAULT_LOCALE = "en_US"
@@ -44,8 +44,43 @@ def money(value, currency: str, locale: str = DEFAULT_LOCALE) -> str:
     amount = _decimal(value)
     if amount is None:
         return ""
+    currency, locale = currency or "USD", locale or DEFAULT_LOCALE
+    affixes = _money_affixes(currency, locale)
+    if affixes is not None and amount.is_finite() and not amount.is_signed():
+        # Fast path (~20x quicker than Babel's formatter, same text): the locale's symbol placement around
+        # the plain-number fast path. Ledgers and statements write thousands of amounts per page.
+        prefix, suffix, digits = affixes
+        if -amount.as_tuple().exponent > digits:
+            amount = amount.normalize()  # trailing zeros past the currency's decimals go, like Babel's
+        if -amount.as_tuple().exponent < digits:
+            amount = amount.quantize(Decimal(1).scaleb(-digits))
+        return prefix + number(amount, locale) + suffix
     # Not quantized to the currency's 2 decimals: a cost of 2.1234 per lb shows as $2.1234, 2.4500 as $2.45.
-    return format_currency(amount, currency or "USD", locale=locale or DEFAULT_LOCALE, decimal_quantization=False)
+    return format_currency(amount, currency, locale=locale, decimal_quantization=False)
+
+
+@functools.lru_cache(maxsize=64)
+def _money_affixes(currency: str, locale: str) -> tuple[str, str, int] | None:
+    """(text before the number, text after it, the currency's decimals) where the number part can be
+    written by `number`'s fast path; None to always use Babel."""
+    try:
+        _table, thousands = _symbols(locale)
+        digits = get_currency_precision(currency)
+        sample = format_currency(Decimal("1111.11"), currency, locale=locale, decimal_quantization=False)
+    except (ValueError, LookupError):
+        return None
+    body = number(Decimal("1111.11"), locale)
+    if not thousands or digits != 2 or sample.count(body) != 1:
+        return None
+    prefix, suffix = sample.split(body)
+    # Some locales group currency amounts differently from plain numbers (de_CH): check a large amount too.
+    large = Decimal("1234567.89")
+    if (
+        format_currency(large, currency, locale=locale, decimal_quantization=False)
+        != prefix + number(large, locale) + suffix
+    ):
+        return None
+    return prefix, suffix, digits
 
 
 def number(value, locale: str = DEFAULT_LOCALE, *, places: int | None = None) -> str:

@@ -20,7 +20,7 @@ from apps.privacy.api import ContactEraseView, ContactExportView, MemberExportVi
 from apps.products.api import ProductViewSet
 from apps.purchasing.api import PurchaseOrderViewSet
 from apps.reports.urls import api_urlpatterns as report_api_urlpatterns
-from apps.sales.api import SalesOrderViewSet
+from apps.sales.api import PurchaseOrderLineViewSet, SalesOrderViewSet
 
 router = SimpleRouter()
 router.register("suppliers", SupplierViewSet, basename="api-supplier")
@@ -37,6 +37,7 @@ router.register("sales-orders", SalesOrderViewSet, basename="api-sales-order")
 router.register("invoices", InvoiceViewSet, basename="api-invoice")
 router.register("payments", PaymentViewSet, basename="api-payment")
 router.register("claims", ClaimViewSet, basename="api-claim")
+router.register("purchase-order-lines", PurchaseOrderLineViewSet, basename="api-purchase-order-line")
 
 urlpatterns = [
     # Open when settings.API_DOCS_PUBLIC (dev/test/UAT), else ADMINISTER or platform superusers (API-09).

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from apps.audit.urls import api_urlpatterns as audit_api_urlpatterns
+from apps.documents.urls import record_urlpatterns as documents_record_urlpatterns
 from apps.tenants import views as tenant_views
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", include("apps.accounts.urls_signin")),
     path("", include("apps.accounts.urls")),
     path("api/v1/", include("projectmeats.api_urls")),
+    # Before the record pages: /invoices/<pk>/<verb>/ would take /invoices/<pk>/pdf/ (issue 19).
+    path("", include(documents_record_urlpatterns)),
     path("", include("apps.partners.urls")),
     path("", include("apps.products.urls")),
     path("", include("apps.compliance.urls")),
@@ -23,6 +26,8 @@ urlpatterns = [
     path("", include("apps.ui.urls")),
     # The dashboard at / (replaces the tenant welcome page) and /reports/.
     path("", include("apps.reports.urls")),
+    # Company details, PDFs, e-mailing and partner ledgers (issue 19).
+    path("", include("apps.documents.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

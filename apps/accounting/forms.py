@@ -36,14 +36,16 @@ class AllocationForm(forms.ModelForm):
         model = PaymentAllocation
         fields = ["invoice", "purchase_order", "amount"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, customer=None, supplier=None, **kwargs):
+        """With the payment's `customer` (or `supplier`) id known, only that partner's open invoices (or
+        purchase orders) are offered; without JavaScript the page is reloaded with the partner chosen."""
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = Invoice.objects.filter(status__in=Invoice.OPEN_STATUSES).select_related(
-            "customer"
-        )
-        self.fields["purchase_order"].queryset = PurchaseOrder.objects.exclude(
+        invoices = Invoice.objects.filter(status__in=Invoice.OPEN_STATUSES).select_related("customer")
+        orders = PurchaseOrder.objects.exclude(
             status__in=[PurchaseOrder.Status.DRAFT, PurchaseOrder.Status.CANCELLED]
         ).select_related("supplier")
+        self.fields["invoice"].queryset = invoices.filter(customer_id=customer) if customer else invoices
+        self.fields["purchase_order"].queryset = orders.filter(supplier_id=supplier) if supplier else orders
 
     def _post_clean(self):
         # Which target is required depends on the payment's kind: the service decides.
@@ -51,6 +53,15 @@ class AllocationForm(forms.ModelForm):
 
 
 AllocationFormSet = forms.formset_factory(AllocationForm, extra=3)
+
+
+def partner_ids(data) -> dict[str, int | None]:
+    """The customer / supplier ids a payment form's data names (for `AllocationForm`), None when absent."""
+    ids = {}
+    for name in ("customer", "supplier"):
+        value = (data.get(name) or "").strip()
+        ids[name] = int(value) if value.isdigit() else None
+    return ids
 
 
 def allocation_data(formset) -> list[dict]:

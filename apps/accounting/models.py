@@ -64,6 +64,13 @@ class Invoice(TrackedRecord):
         return self.total - self.paid
 
     @property
+    def days_late(self) -> int | None:
+        """Days past due for an overdue invoice (tenant's calendar), else None."""
+        if not self.is_overdue:
+            return None
+        return (tenant_today() - self.due_on).days
+
+    @property
     def is_overdue(self) -> bool:
         """Open (issued or partly paid) and past its due date in the tenant's calendar."""
         return self.status in self.OPEN_STATUSES and self.due_on is not None and self.due_on < tenant_today()
@@ -141,6 +148,28 @@ class CustomerCredit(TrackedRecord):
 
     def __str__(self) -> str:
         return f"Credit {self.amount} · {self.customer} · {self.reason}"
+
+
+class CreditApplication(models.Model):
+    """Part of a customer credit applied to one of that customer's open invoices: it pays the invoice down
+    (its balance due falls) and shows where the credit went."""
+
+    credit = models.ForeignKey(CustomerCredit, on_delete=models.PROTECT, related_name="applications")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="credit_applications")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[POSITIVE])
+    applied_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["applied_on", "pk"]
+        indexes = [
+            models.Index(fields=["credit"], name="creditapp_credit_idx"),
+            models.Index(fields=["invoice"], name="creditapp_invoice_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} of credit #{self.credit_id} → {self.invoice}"
 
 
 class SupplierCredit(TrackedRecord):

@@ -22,7 +22,7 @@ from backend.clock import tenant_today
 from backend.exceptions import ApplicationError
 from backend.money import to_cents
 
-from .models import ZERO, CustomerCredit, Invoice, Payment, PaymentAllocation, SupplierCredit
+from .models import ZERO, CreditApplication, CustomerCredit, Invoice, Payment, PaymentAllocation, SupplierCredit
 
 Status = Invoice.Status
 PAYABLE_PO_STATUSES = (PurchaseOrder.Status.CONFIRMED, PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CLOSED)
@@ -231,8 +231,11 @@ def payment_record(*, user, data: dict[str, Any], allocations: list[dict[str, An
 
 
 @transaction.atomic
-def customer_credit_create(*, user, customer, amount: Decimal, reason: str) -> CustomerCredit:
-    """A credit on the customer's account (e.g. a settled claim); lowers what the customer owes."""
+def customer_credit_create(
+    *, user, customer, amount: Decimal, reason: str, invoice: Invoice | None = None
+) -> CustomerCredit:
+    """A credit on the customer's account (e.g. a settled claim); lowers what the customer owes. With an
+    `invoice` of that customer still open, as much of the credit as the invoice owes is applied to it."""
     require_capability(user=user, capability=Capability.APPROVE)
     credit = CustomerCredit(customer=customer, amount=to_cents(amount), issued_on=tenant_today(), reason=reason)
     errors = validation_errors(credit, exclude=[])
@@ -246,7 +249,49 @@ def customer_credit_create(*, user, customer, amount: Decimal, reason: str) -> C
         target=credit,
         changes={"customer": [None, customer.pk], "amount": [None, str(credit.amount)], "reason": [None, reason]},
     )
+    if invoice is not None and invoice.customer_id == customer.pk and invoice.status in Invoice.OPEN_STATUSES:
+        amount_due = min(credit.amount, locked(invoice).balance)
+        if amount_due > ZERO:
+            customer_credit_apply(user=user, credit=credit, invoice=invoice, amount=amount_due)
     return credit
+
+
+def customer_credit_unapplied(*, credit: CustomerCredit) -> Decimal:
+    applied = credit.applications.aggregate(total=Sum("amount"))["total"] or ZERO
+    return credit.amount - applied
+
+
+@transaction.atomic
+def customer_credit_apply(*, user, credit: CustomerCredit, invoice: Invoice, amount: Decimal) -> CreditApplication:
+    """Apply part of a customer credit to one of that customer's open invoices (its balance due falls)."""
+    require_capability(user=user, capability=Capability.APPROVE)
+    credit = CustomerCredit.objects.select_for_update().get(pk=credit.pk)
+    row = locked(invoice)
+    amount = to_cents(Decimal(amount))
+    errors: dict[str, list[str]] = {}
+    if row.customer_id != credit.customer_id:
+        errors["invoice"] = [f"{row.number} is another customer's invoice."]
+    elif row.status not in Invoice.OPEN_STATUSES:
+        errors["invoice"] = [f"{row.number} is {row.get_status_display().lower()}."]
+    elif amount <= ZERO:
+        errors["amount"] = ["Must be greater than zero."]
+    elif amount > (left := customer_credit_unapplied(credit=credit)):
+        errors["amount"] = [f"Only {left} of this credit is left to apply."]
+    elif amount > row.balance:
+        errors["amount"] = [f"Only {row.balance} is open on {row.number}."]
+    if errors:
+        raise RecordInvalid(errors)
+    application = CreditApplication.objects.create(
+        credit=credit, invoice=row, amount=amount, applied_on=tenant_today(), created_by_id=user.pk
+    )
+    _settle(row, user, amount)
+    audit_record(
+        action="customercredit.apply",
+        actor=user,
+        target=credit,
+        changes={"invoice": [None, row.number], "amount": [None, str(amount)]},
+    )
+    return application
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -79,8 +80,9 @@ class InvoicePages(AccountingPages):
         Column("customer.name", "Customer", sort="customer__name"),
         Column("issued_on", "Issued", sort="issued_on"),
         Column("due_on", "Due", sort="due_on"),
+        Column("days_late", "Days late", kind="number"),
         Column("total", "Total", sort="total", kind="money", total=True),
-        Column("balance", "Open", kind="money"),
+        Column("balance", "Open", kind="money", total=True, sum=F("total") - F("paid")),
     ]
 
     def urls(self):
@@ -115,6 +117,8 @@ class InvoicePages(AccountingPages):
             order=invoice.sales_order,
             lines=list(invoice.sales_order.lines.all()),
             allocations=list(invoice.allocations.all()),
+            credit_applications=list(invoice.credit_applications.all()),
+            can_approve=can_approve,
             actions=actions,
             error=error,
             confirm=confirm,
@@ -197,10 +201,16 @@ class PaymentPages(AccountingPages):
             return refused
         if request.method == "POST":
             form = forms.PaymentForm(request.POST)
-            formset = forms.AllocationFormSet(request.POST, prefix="allocations")
+            formset = forms.AllocationFormSet(
+                request.POST, prefix="allocations", form_kwargs=forms.partner_ids(request.POST)
+            )
         else:
             form = forms.PaymentForm(initial=request.GET.dict())
-            formset = forms.AllocationFormSet(prefix="allocations", initial=self._initial_allocations(request))
+            formset = forms.AllocationFormSet(
+                prefix="allocations",
+                initial=self._initial_allocations(request),
+                form_kwargs=forms.partner_ids(request.GET),
+            )
         if request.method == "POST" and form.is_valid() and formset.is_valid():
             data = {name: form.cleaned_data[name] for name in forms.PaymentForm.Meta.fields}
             try:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
+from apps.accounting.models import Invoice
 from apps.accounting.services import customer_credit_create, supplier_credit_create
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
@@ -108,7 +109,11 @@ def claim_settle(*, claim: Claim, user) -> Claim:
         credit = supplier_credit_create(user=user, purchase_order=order, amount=row.amount, reason=reason)
         field = "supplier_credit"
     else:
-        credit = customer_credit_create(user=user, customer=order.customer, amount=row.amount, reason=reason)
+        # The credit pays down the order's live invoice when it is still open; the rest stays on account.
+        invoice = order.invoices.exclude(status=Invoice.Status.VOID).first()
+        credit = customer_credit_create(
+            user=user, customer=order.customer, amount=row.amount, reason=reason, invoice=invoice
+        )
         field = "credit"
 
     def attach(target: Claim) -> None:

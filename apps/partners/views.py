@@ -51,6 +51,9 @@ class SupplierPages(RecordPages):
         Column("notes", "Notes"),
     ]
 
+    def links(self, record: Supplier) -> list[tuple[str, str]]:
+        return [("Account", reverse("supplier-account", args=[record.pk]))]
+
     def related(self, record: Supplier) -> list[Section]:
         return [
             _section("Plants", record.plants, PLANT_COLUMNS, "plant", "supplier", record),
@@ -82,6 +85,9 @@ class CustomerPages(RecordPages):
         Column("country", "Country"),
         Column("notes", "Notes"),
     ]
+
+    def links(self, record: Customer) -> list[tuple[str, str]]:
+        return [("Account & statement", reverse("customer-account", args=[record.pk]))]
 
     def related(self, record: Customer) -> list[Section]:
         return [

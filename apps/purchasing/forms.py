@@ -27,7 +27,14 @@ class PurchaseOrderForm(RecordForm):
         terms.choices = [("", "Supplier's terms"), *PaymentTerms.choices]
         if self.instance.pk is None and "terms" not in (kwargs.get("initial") or {}):
             self.initial["terms"] = ""
-        self.fields["plant"].queryset = self.fields["plant"].queryset.select_related("supplier")
+        plants = self.fields["plant"].queryset.select_related("supplier")
+        # With the supplier known (?supplier= on a reload without JavaScript, or the order's), only its plants
+        # are offered; a posted form keeps every plant so the service can say "another supplier's plant".
+        supplier = self.initial.get("supplier") or self.instance.supplier_id
+        supplier = getattr(supplier, "pk", supplier)
+        if not self.is_bound and str(supplier or "").isdigit():
+            plants = plants.filter(supplier_id=int(supplier))
+        self.fields["plant"].queryset = plants
 
     def clean_terms(self):
         """Blank terms mean the supplier's terms (the service applies the same default)."""

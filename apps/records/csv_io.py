@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.db import models, transaction
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from apps.accounts.permissions import Capability, require_capability
 from backend.chunks import keyset_iterator
@@ -167,13 +167,36 @@ def csv_import(
 
 
 def _form_data(form_class: type[forms.ModelForm], data: dict[str, str]) -> dict[str, str]:
-    """CSV booleans arrive as words; checkbox fields expect a missing key for False."""
+    """CSV booleans arrive as words; checkbox fields expect a missing key for False. A choice may be written
+    as people read it on the pages ("Net 14", "On hold") as well as by its stored value ("14", "on_hold")."""
     cleaned = dict(data)
     for name, form_field in form_class.base_fields.items():
         is_checkbox = isinstance(form_field, forms.BooleanField) and name in cleaned
         if is_checkbox and cleaned[name].lower() in ("", "0", "false", "no", "n"):
             cleaned.pop(name)
+        elif isinstance(form_field, forms.ChoiceField) and cleaned.get(name):
+            cleaned[name] = choice_value(form_field, cleaned[name])
     return cleaned
+
+
+def choice_value(form_field: forms.ChoiceField, text: str) -> str:
+    """The stored value for `text` when it is a choice's label (case and spacing ignored), else `text`."""
+    wanted = " ".join(text.split()).casefold()
+    if any(str(value).casefold() == wanted for value, _label in form_field.choices):
+        return text
+    for value, label in form_field.choices:
+        if isinstance(label, str) and " ".join(label.split()).casefold() == wanted:
+            return str(value)
+    return text
+
+
+def csv_template_response(*, columns: list[str], filename: str) -> HttpResponse:
+    """The header row an import expects, as a file to fill in."""
+    out = io.StringIO()
+    csv.writer(out).writerow(columns)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _form_errors(form: forms.Form) -> dict[str, list[str]]:

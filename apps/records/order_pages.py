@@ -122,6 +122,7 @@ class OrderPages(RecordPages):
             error=error,
             confirm=confirm,
             edit_url=reverse(f"{name}-edit", args=[order.pk]) if order.status == "draft" else "",
+            can_approve_documents=can_approve,
             **self.detail_extra(request, order),
         )
         return render(request, self.detail_template, context, status=status)

@@ -24,6 +24,7 @@ from django.urls import URLPattern, path, reverse
 from apps.accounts.permissions import Capability, has_capability
 from backend.exceptions import ApplicationError
 
+from .csv_io import csv_template_response
 from .resources import RecordResource
 
 NUMERIC_KINDS = ("money", "number")
@@ -39,6 +40,7 @@ class Column:
     link: bool = False  # link the cell to the record's detail page
     kind: str = ""  # "money" / "number": right-aligned, formatted (apps/ui tags); "status" (auto): a badge
     total: bool = False  # a stored number summed over the whole filtered list in the table's totals row
+    sum: Any = None  # what the totals row sums when the value is computed (e.g. F("total") - F("paid"))
 
     @property
     def cell_kind(self) -> str:
@@ -136,6 +138,10 @@ class RecordPages:
     def warnings(self, record: models.Model) -> list[str]:
         return []
 
+    def links(self, record: models.Model) -> list[tuple[str, str]]:
+        """(label, url) of pages about the record shown beside its heading (a customer's account)."""
+        return []
+
     # --- plumbing ----------------------------------------------------------------------------------
     def urls(self) -> list[URLPattern]:
         prefix, name = self.resource.path, self.resource.name
@@ -150,6 +156,7 @@ class RecordPages:
             patterns += [
                 path(f"{prefix}/export.csv", self.export_view, name=f"{name}-export"),
                 path(f"{prefix}/import/", self.import_view, name=f"{name}-import"),
+                path(f"{prefix}/import/template.csv", self.import_template_view, name=f"{name}-import-template"),
             ]
         return patterns
 
@@ -226,13 +233,18 @@ class RecordPages:
     def _totals(self, queryset: models.QuerySet, paginator: Paginator) -> list[dict] | None:
         """The totals row over the whole filtered list (not just this page), or None. The sums ride on the
         paginator's COUNT query, so a list with totals costs no extra query."""
-        fields = [column.field for column in self.columns if column.total]
-        if not fields:
+        # Aliases unlike any field name: F("total") in a `sum` expression must mean the column, not a sum.
+        summed = {
+            f"_sum_{column.field}": models.Sum(column.sum or column.field) for column in self.columns if column.total
+        }
+        if not summed:
             return None
-        sums = queryset.order_by().aggregate(_rows=models.Count("pk"), **{field: models.Sum(field) for field in fields})
+        sums = queryset.order_by().aggregate(_rows=models.Count("pk"), **summed)
         paginator.count = sums["_rows"]  # a cached_property: the paginator does not count again
         return [
-            {"value": sums[column.field], "kind": column.kind} if column.total else {"value": None, "kind": ""}
+            {"value": sums[f"_sum_{column.field}"], "kind": column.kind}
+            if column.total
+            else {"value": None, "kind": ""}
             for column in self.columns
         ]
 
@@ -249,6 +261,7 @@ class RecordPages:
             fields=[{"label": column.label, **column.cell(record)} for column in self.detail_fields],
             sections=sections,
             warnings=self.warnings(record),
+            links=self.links(record),
             edit_url=reverse(f"{self.resource.name}-edit", args=[record.pk]),
             archive_url=reverse(f"{self.resource.name}-archive", args=[record.pk]),
         )
@@ -326,6 +339,14 @@ class RecordPages:
         queryset = self.resource.list(filters=request.GET)
         return self.resource.export_csv(queryset)
 
+    def import_template_view(self, request: HttpRequest) -> HttpResponse:
+        """The header row the import expects, as a CSV file to fill in."""
+        if refused := self._require(request, Capability.EDIT):
+            return refused
+        return csv_template_response(
+            columns=self.resource.csv_columns, filename=f"{self.resource.path}-import-template.csv"
+        )
+
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if refused := self._require(request, Capability.EDIT):
             return refused
@@ -342,5 +363,11 @@ class RecordPages:
                     messages.success(request, f"Imported: {result.created} created, {result.updated} updated.")
                     return redirect(f"{self.resource.name}-list")
                 status = 400
-        context = self._context(request, result=result, error=error, columns=",".join(self.resource.csv_columns))
+        context = self._context(
+            request,
+            result=result,
+            error=error,
+            columns=",".join(self.resource.csv_columns),
+            template_url=reverse(f"{self.resource.name}-import-template"),
+        )
         return render(request, self.import_template, context, status=status)

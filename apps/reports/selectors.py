@@ -16,7 +16,8 @@ from django.db import connection
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
-from apps.accounting.models import ZERO, CustomerCredit, Invoice, SupplierCredit
+from apps.accounting.models import ZERO, Invoice, SupplierCredit
+from apps.accounting.selectors import customer_unapplied
 from apps.claims.models import Claim
 from apps.partners.models import Customer
 from apps.purchasing.models import PurchaseOrder
@@ -72,8 +73,9 @@ def _open_invoices(as_of: datetime.date):
 
 
 def ar_aging(*, as_of: datetime.date | None = None) -> Report:
-    """Open invoice balances per customer by days past due on `as_of`; credits (settled claims, …) reduce
-    the customer's total. `current` = not yet due."""
+    """Open invoice balances per customer by days past due on `as_of`; what the customer has on account
+    (credits not applied to an invoice, receipts not allocated to one) reduces its total. `current` = not
+    yet due."""
     as_of = as_of or tenant_today()
     # Aggregate by customer id alone (a hash aggregate over the open invoices), then join the 2,000-odd
     # result rows to their customers for code and name; grouping by code and name too made PostgreSQL sort
@@ -91,12 +93,7 @@ def ar_aging(*, as_of: datetime.date | None = None) -> Report:
         )
         names = [column.name for column in cursor.description]
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-    credits = dict(
-        CustomerCredit.objects.filter(issued_on__lte=as_of)
-        .values("customer_id")
-        .annotate(total=Sum("amount"))
-        .values_list("customer_id", "total")
-    )
+    credits = customer_unapplied(as_of=as_of, with_open_invoices=True)
     keys = [key for key, *_ in AGING_BUCKETS]
     for row in rows:
         row["credits"] = credits.get(row["customer_id"], ZERO)
@@ -120,13 +117,21 @@ def ar_aging_totals(*, as_of: datetime.date | None = None) -> dict[str, Decimal]
     dashboard."""
     as_of = as_of or tenant_today()
     totals = _open_invoices(as_of).aggregate(**_aging_buckets(as_of))
-    credits = CustomerCredit.objects.filter(
-        issued_on__lte=as_of, customer__in=_open_invoices(as_of).values("customer_id")
-    ).aggregate(total=_money("amount"))["total"]
+    credits = sum(customer_unapplied(as_of=as_of, with_open_invoices=True).values(), ZERO)
     keys = [key for key, *_ in AGING_BUCKETS]
     totals["credits"] = credits
     totals["total"] = sum((totals[key] for key in keys), ZERO) - credits
     return totals
+
+
+def customer_aging(*, customer_id: int, as_of: datetime.date | None = None) -> dict[str, Decimal]:
+    """One customer's AR-aging row: open balances per bucket (the same rule as `ar_aging`), what it has on
+    account, and the total. Two queries."""
+    as_of = as_of or tenant_today()
+    row = _open_invoices(as_of).filter(customer_id=customer_id).aggregate(**_aging_buckets(as_of))
+    row["credits"] = customer_unapplied(as_of=as_of, customer_ids=[customer_id]).get(customer_id, ZERO)
+    row["total"] = sum((row[key] for key, *_ in AGING_BUCKETS), ZERO) - row["credits"]
+    return row
 
 
 def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -> Report:
@@ -165,7 +170,8 @@ def payables_due(*, as_of: datetime.date | None = None, within_days: int = 30) -
                 "number": order.number,
                 "supplier": order.supplier.name,
                 "due_on": due_on,
-                "days_overdue": max((as_of - due_on).days, 0),
+                # None (an empty cell), not 0, for an order that is not yet due.
+                "days_overdue": (as_of - due_on).days if due_on < as_of else None,
                 "total": order.total,
                 "paid": order.paid,
                 "credits": order.credited,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.db import connection
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from apps.accounts.permissions import Capability
+from apps.accounts.permissions import Capability, HasCapability, require_capability
 from apps.partners.models import Customer, Location
 from apps.products.models import Product
 from apps.purchasing.models import PurchaseOrderLine
@@ -18,6 +20,7 @@ from apps.records.order_api import OrderViewSet
 from . import services
 from .models import SalesOrder, SalesOrderLine
 from .resources import CSV_COLUMNS, SALES_ORDERS
+from .selectors import SourceLineFilter, sourceable_purchase_lines
 
 
 class SalesOrderLineSerializer(serializers.ModelSerializer):
@@ -127,3 +130,34 @@ class SalesOrderViewSet(OrderViewSet):
     def cancel(self, request, pk=None) -> Response:
         """draft or confirmed → cancelled."""
         return self.respond(services.sales_order_cancel(order=self.get_object(), user=request.user))
+
+
+class SourceLineSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True)
+    supplier = serializers.IntegerField(source="order.supplier_id", read_only=True)
+    product_code = serializers.CharField(source="product.code", read_only=True)
+    billed_weight = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    cases_left = serializers.IntegerField(read_only=True, help_text="Cases not yet sold on a live sales line.")
+
+    class Meta:
+        model = PurchaseOrderLine
+        fields = ["id", "order", "order_number", "supplier", "product", "product_code", "cases", "cases_left",
+                  "weight", "billed_weight", "unit_cost"]  # fmt: skip
+        read_only_fields = fields
+
+
+class PurchaseOrderLineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Purchase-order lines with the cases left on each (not yet sold on a live sales line).
+    `?available=true` keeps the lines a sales line can be sold from now (a confirmed, received or closed order
+    with cases left) — what the sales order form's "Sold from" list offers; filter by `product`, `supplier`,
+    `purchase_order`."""
+
+    permission_classes = [IsAuthenticated, HasCapability]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SourceLineFilter
+    serializer_class = SourceLineSerializer
+    queryset = PurchaseOrderLine.objects.none()  # for the schema; get_queryset reads the tenant's rows
+
+    def get_queryset(self):
+        require_capability(user=self.request.user, capability=Capability.READ)
+        return sourceable_purchase_lines(any_status=True)

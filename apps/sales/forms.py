@@ -33,7 +33,9 @@ class SalesOrderForm(RecordForm):
 
 class SourceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, line) -> str:
-        return f"{line.order.number} · {line.product.code} · {line.cases} cs / {line.billed_weight} @ {line.unit_cost}"
+        left = getattr(line, "cases_left", line.cases)
+        price = f"{line.billed_weight} @ {line.unit_cost}"
+        return f"{line.order.number} · {line.product.code} · {left} of {line.cases} cs left · {price}"
 
 
 class SalesOrderLineForm(RecordForm):
@@ -46,7 +48,23 @@ class SalesOrderLineForm(RecordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(is_archived=False)
-        self.fields["source"].queryset = sourceable_purchase_lines()
+        # The product may be left empty when the line is sold from a purchase line: that line implies it.
+        self.fields["product"].required = False
+        self.fields["product"].help_text = "Implied by the purchase line it is sold from."
+        # Only purchase lines with cases left, plus the one this line already sells from (when editing).
+        current = self.initial.get("source")
+        self.fields["source"].queryset = sourceable_purchase_lines(
+            available_only=True, keep=[getattr(current, "pk", current)]
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("product"):
+            if cleaned.get("source"):
+                cleaned["product"] = cleaned["source"].product
+            elif self.has_changed() and not cleaned.get("DELETE"):
+                self.add_error("product", "Choose a product, or the purchase line it is sold from.")
+        return cleaned
 
 
 SalesOrderLineFormSet = forms.formset_factory(SalesOrderLineForm, extra=3, can_delete=True)

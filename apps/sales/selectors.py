@@ -3,10 +3,12 @@ line, and a customer's credit exposure."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import django_filters
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from apps.partners.models import Customer
 from apps.purchasing.models import PurchaseOrder, PurchaseOrderLine
@@ -45,12 +47,47 @@ def get_sales_order_for_user(*, user, pk) -> SalesOrder:
     return record_get_for_user(queryset=sales_order_queryset(), user=user, pk=pk)
 
 
-def sourceable_purchase_lines() -> QuerySet[PurchaseOrderLine]:
-    return (
-        PurchaseOrderLine.objects.filter(order__status__in=SOURCEABLE_PO_STATUSES)
+def sourceable_purchase_lines(
+    *, available_only: bool = False, keep: Iterable[int] = (), any_status: bool = False
+) -> QuerySet[PurchaseOrderLine]:
+    """Purchase lines of live purchase orders (of any order with `any_status`), each annotated with
+    `cases_left` (cases not yet sold on a non-cancelled sales line). `available_only` keeps those with cases
+    left, plus the ids in `keep` (the lines an order being edited already sells from)."""
+    sold = (
+        SalesOrderLine.objects.filter(source=OuterRef("pk"))
+        .exclude(order__status=SalesOrder.Status.CANCELLED)
+        .values("source")
+        .annotate(cases=Sum("cases"))
+        .values("cases")
+    )
+    lines = (
+        (
+            PurchaseOrderLine.objects.all()
+            if any_status
+            else PurchaseOrderLine.objects.filter(order__status__in=SOURCEABLE_PO_STATUSES)
+        )
+        .annotate(cases_left=F("cases") - Coalesce(Subquery(sold), Value(0)))
         .select_related("order", "product")
         .order_by("-order__number", "pk")
     )
+    if available_only:
+        lines = lines.filter(Q(cases_left__gt=0) | Q(pk__in=[pk for pk in keep if pk]))
+    return lines
+
+
+class SourceLineFilter(django_filters.FilterSet):
+    available = django_filters.BooleanFilter(method="filter_available", label="Only lines that can be sold from")
+    product = django_filters.NumberFilter(field_name="product_id")
+    supplier = django_filters.NumberFilter(field_name="order__supplier_id")
+    purchase_order = django_filters.NumberFilter(field_name="order_id")
+
+    class Meta:
+        model = PurchaseOrderLine
+        fields = ["product", "supplier", "purchase_order"]
+
+    def filter_available(self, queryset, name, value):
+        """Lines a sales line can be sold from now: a live purchase order with cases left."""
+        return queryset.filter(cases_left__gt=0, order__status__in=SOURCEABLE_PO_STATUSES) if value else queryset
 
 
 def allocated_on(*, source: PurchaseOrderLine, excluding_order: SalesOrder | None = None) -> tuple[int, Decimal]:

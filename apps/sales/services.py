@@ -69,6 +69,8 @@ def _build_lines(order: SalesOrder, lines: list[dict[str, Any]]) -> tuple[list[S
             errors[f"lines.{index}"] = [f"Unknown fields: {', '.join(sorted(unknown))}."]
             continue
         line = SalesOrderLine(**values)
+        if line.product_id is None and line.source_id is not None:
+            line.product_id = line.source.product_id  # the purchase line it is sold from implies the product
         line_errors = validation_errors(line, exclude=["order", "amount", "cost"], prefix=f"lines.{index}.")
         if not line_errors and line.product.is_archived:
             line_errors[f"lines.{index}.product"] = ["This product is archived."]

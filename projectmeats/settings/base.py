@@ -128,6 +128,7 @@ TENANT_APPS = [
     "apps.accounting",
     "apps.claims",
     "apps.privacy",
+    "apps.documents",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -48,8 +48,19 @@ MAIN_PAGES = [
     "first:/compliance-tasks/",
     "/compliance/calendar/",
     "/account/password/",
+    # Documents and ledgers (issue 19): "first:<list>+<suffix>" opens <suffix> under the first record.
+    "first:/customers/+account/",
+    "first:/suppliers/+account/",
+    "first:/invoices/+send/",
 ]
-ADMIN_PAGES = ["/members/", "/audit/", "/settings/", "/settings/branding/", "/settings/domains/"]
+ADMIN_PAGES = [
+    "/members/",
+    "/audit/",
+    "/settings/",
+    "/settings/branding/",
+    "/settings/domains/",
+    "/settings/company/",
+]
 
 
 @dataclass
@@ -70,9 +81,10 @@ class Measure:
 def resolve(page, base: str, path: str) -> str:
     if not path.startswith("first:"):
         return path
-    page.goto(base + path.removeprefix("first:"))
+    listing, _plus, suffix = path.removeprefix("first:").partition("+")
+    page.goto(base + listing)
     link = page.locator("#record-table tbody a").first
-    return link.get_attribute("href") if link.count() else path.removeprefix("first:")
+    return link.get_attribute("href") + suffix if link.count() else listing
 
 
 def axe_violations(page) -> list[dict]:
