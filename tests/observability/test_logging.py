@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 probe_log = structlog.get_logger("tests.probe")
 
 
-@tenant_task(name="tests.observability_probe")
+@tenant_task(name="tests.observability_probe", queue="observability-tests")
 def logging_probe(*, note: str) -> str:
     probe_log.info("probe ran", note=note)
     return connection.schema_name
@@ -96,7 +96,8 @@ def test_job_lines_carry_job_id_task_and_tenant(world, db, log_lines):
     with app.replace_connector(connector):
         with schema_context("alpha"):
             job_id = logging_probe.defer(note="n1")
-        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        # Only this queue: periodic jobs (fleet check, usage snapshot) would commit rows from the worker thread.
+        app.run_worker(queues=["observability-tests"], wait=False, install_signal_handlers=False, listen_notify=False)
     (probe,) = log_lines.events("probe ran")
     assert (probe["job_id"], probe["task"], probe["tenant"]) == (job_id, "tests.observability_probe", "alpha")
     (done,) = [line for line in log_lines.events("job") if line["job_id"] == job_id]

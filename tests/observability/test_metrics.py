@@ -20,7 +20,7 @@ def metrics_settings(settings):
     return settings
 
 
-@tenant_task(name="tests.metrics_probe")
+@tenant_task(name="tests.metrics_probe", queue="observability-tests")
 def metrics_probe(*, fail: bool = False) -> None:
     if fail:
         raise RuntimeError("probe failed on purpose")
@@ -128,7 +128,7 @@ def test_fleet_gauges_tenants_pool_queue_and_schemas_behind(tenant_a, tenant_b, 
     samples = scrape()
     assert value(samples, "projectmeats_tenants", status="active", plan="business") >= 2
     assert ("projectmeats_tenant_warm_pool_size", ()) in samples
-    assert value(samples, "projectmeats_job_queue_depth", queue="default", status="todo") >= 1
+    assert value(samples, "projectmeats_job_queue_depth", queue="observability-tests", status="todo") >= 1
     assert value(samples, "projectmeats_schemas_behind") == 0
     assert value(samples, "projectmeats_metrics_collect_errors") == 0
     assert 0 <= value(samples, "projectmeats_fleet_check_age_seconds") < 60
@@ -143,7 +143,7 @@ def test_jobs_are_counted_by_task_and_outcome_with_their_duration(world, db, met
         with schema_context("alpha"):
             metrics_probe.defer()
             metrics_probe.defer(fail=True)
-        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        app.run_worker(queues=["observability-tests"], wait=False, install_signal_handlers=False, listen_notify=False)
     after = scrape()
     runs = "projectmeats_jobs_total"
     for outcome in ("succeeded", "failed"):

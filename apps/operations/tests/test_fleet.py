@@ -17,6 +17,13 @@ FLEET = "/admin/operations/fleet/"
 CHECK = "/admin/operations/fleet/check/"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_counters():
+    usage.reset()  # requests counted by earlier tests in this process are not this test's
+    yield
+    usage.reset()
+
+
 @pytest.fixture
 def superuser(world, db) -> User:
     return User.objects.create_superuser(email="root@platform.test", password="unused-Pa55word!")
