@@ -146,6 +146,10 @@ def _back_to_public():
     connection.set_schema_to_public()
     # Cached routing and other cached values must not outlive the test transaction that made them.
     cache.clear()
+    # Encryption keys created inside a rolled-back test (a tenant made in the test) must not be reused.
+    from backend.crypto import reset_key_cache
+
+    reset_key_cache()
 
 
 _HOST_TENANT = object()

@@ -23,6 +23,7 @@ restored with pg_restore into a fresh database of its own (ADR 0001's dedicated-
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -35,26 +36,48 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.conf import settings
 from django.utils import timezone
 
 from backend.pg_tools import (
     PgToolMissing,
     connection_args,
+    direct_settings,
     executable_dump_sql,
     execute_dump_sql,
     pg_dump_path,
     pg_tool,
 )
+from backend.provisioning import template_schema_name
 
 logger = logging.getLogger(__name__)
 
 MANIFEST_SUFFIX = ".manifest.json"
-MANIFEST_VERSION = 1
+# 2: signed (HMAC-SHA256 under BACKUP_SIGNING_KEY). Version 1 manifests were unkeyed: anyone able to edit a
+# dump could rewrite its checksum too, so restore refuses them.
+MANIFEST_VERSION = 2
 
 
 class BackupError(Exception):
     """A backup or restore step failed; the message is one line for the operator."""
+
+
+def _signing_key() -> bytes:
+    key = getattr(settings, "BACKUP_SIGNING_KEY", "")
+    if not key:
+        raise BackupError("BACKUP_SIGNING_KEY is not set: backups cannot be signed or verified")
+    return key.encode()
+
+
+def manifest_signature(manifest: dict[str, Any]) -> str:
+    """HMAC-SHA256 of the manifest's canonical JSON (every field but the signature itself)."""
+    body = {key: value for key, value in manifest.items() if key != "signature"}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hmac.new(_signing_key(), canonical, hashlib.sha256).hexdigest()
+
+
+def sign_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
+    return {**manifest, "signature": manifest_signature(manifest)}
 
 
 def manifest_path(dump: Path) -> Path:
@@ -69,7 +92,7 @@ def _tool(name: str) -> str:
 
 
 def _db_settings() -> dict[str, Any]:
-    return connection.settings_dict
+    return direct_settings()
 
 
 def _connect(dbname: str | None = None) -> psycopg.Connection:
@@ -170,14 +193,16 @@ def backup_schema(*, schema: str, output: Path) -> BackupResult:
                 "pg_dump",
             )
             cursor.execute("COMMIT")
-        manifest = {
-            "version": MANIFEST_VERSION,
-            "schema": schema,
-            "created_at": timezone.now().isoformat(),
-            "dump_file": output.name,
-            "dump_sha256": _sha256(partial),
-            "tables": stats,
-        }
+        manifest = sign_manifest(
+            {
+                "version": MANIFEST_VERSION,
+                "schema": schema,
+                "created_at": timezone.now().isoformat(),
+                "dump_file": output.name,
+                "dump_sha256": _sha256(partial),
+                "tables": stats,
+            }
+        )
         manifest_partial = partial.with_name(partial.name + MANIFEST_SUFFIX)
         manifest_partial.write_text(json.dumps(manifest, indent=2, sort_keys=True))
         partial.replace(output)
@@ -207,8 +232,15 @@ def read_manifest(dump: Path) -> dict[str, Any]:
         raise BackupError(f"manifest {path} is missing") from None
     except (OSError, ValueError) as exc:
         raise BackupError(f"manifest {path} is unreadable: {exc}") from None
+    if isinstance(manifest, dict) and manifest.get("version") == 1:
+        raise BackupError(f"manifest {path} is not signed (an old backup): take a new backup")
     if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
         raise BackupError(f"manifest {path} has an unknown format")
+    signature = manifest.get("signature")
+    if not isinstance(signature, str) or not hmac.compare_digest(signature, manifest_signature(manifest)):
+        raise BackupError(
+            f"manifest {path} signature does not verify (tampered, or signed with another BACKUP_SIGNING_KEY)"
+        )
     if not isinstance(manifest.get("tables"), dict) or not isinstance(manifest.get("schema"), str):
         raise BackupError(f"manifest {path} has no schema or tables")
     if manifest.get("dump_sha256") != _sha256(dump):
@@ -266,8 +298,13 @@ def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> st
             if source_schema != new_schema:  # equal when restoring under the original name
                 with _connect(scratch) as conn:
                     conn.execute(f"ALTER SCHEMA {_quote(source_schema)} RENAME TO {_quote(new_schema)}")
+            with _connect(scratch) as conn, conn.cursor() as cursor:
+                unexpected = unexpected_objects(cursor, new_schema)
         except psycopg.Error as exc:
             raise BackupError(f"cannot rename schema in scratch database: {_first_line(exc)}") from exc
+        if unexpected:
+            kind, name = unexpected[0]
+            raise BackupError(f"the backup holds a {kind} {name!r} that the tenant template does not have; refused")
         sql_file = Path(tmp) / "restore.sql"
         _run(
             [
@@ -287,6 +324,46 @@ def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> st
             "pg_dump of the renamed schema",
         )
         return executable_dump_sql(sql_file.read_text())
+
+
+# Executable objects a dump could smuggle in, per kind: (name, definition) in a schema. A restored schema
+# may hold only those the tenant template has, with the same definition (schema name aside).
+_OBJECT_QUERIES = {
+    "function": "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n"
+    " ON n.oid = p.pronamespace WHERE n.nspname = %s AND p.prokind IN ('f', 'p', 'w')",
+    "aggregate": "SELECT p.proname, p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+    " WHERE n.nspname = %s AND p.prokind = 'a'",
+    "trigger": "SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND NOT t.tgisinternal",
+    "view": "SELECT c.relname, pg_get_viewdef(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = %s AND c.relkind IN ('v', 'm')",
+    "rule": "SELECT r.rulename, pg_get_ruledef(r.oid) FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND r.rulename <> '_RETURN'",
+    "policy": "SELECT pol.polname, c.relname FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid"
+    " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s",
+}
+
+
+def schema_objects(cursor, schema: str) -> set[tuple[str, str, str]]:
+    """(kind, name, definition with the schema name replaced) of every executable object in `schema`."""
+    found = set()
+    for kind, query in _OBJECT_QUERIES.items():
+        cursor.execute(query, [schema])
+        for name, definition in cursor.fetchall():
+            normal = (definition or "").replace(_quote(schema) + ".", "<schema>.").replace(schema + ".", "<schema>.")
+            found.add((kind, name, normal))
+    return found
+
+
+def unexpected_objects(cursor, schema: str) -> list[tuple[str, str]]:
+    """Objects in `schema` (of the cursor's database) that the tenant template here does not have."""
+    template = template_schema_name()
+    with _connect() as conn, conn.cursor() as here:
+        here.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [template])
+        if here.fetchone() is None:
+            raise BackupError(f"tenant template schema {template} is missing: run migrate_schemas first")
+        allowed = schema_objects(here, template)
+    return sorted((kind, name) for kind, name, _ in schema_objects(cursor, schema) - allowed)
 
 
 # Kept under its old name for callers: run the renamed schema's SQL inside the caller's transaction.

@@ -22,7 +22,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 DATABASE_NAME = "projectmeats"
-ENGINE = "django_tenants.postgresql_backend"
+ENGINE = "backend.postgresql"
 
 
 def _start(pgdata: Path, cleanup_mode: str | None):

@@ -1,17 +1,27 @@
 """`/healthz` (the process answers) and `/readyz` (database, cache and migrations) on every host.
 
-Runs before tenant routing so load balancers can probe by IP or any Host header.
+Runs before tenant routing so load balancers can probe by IP or any Host header. `/healthz` is open and
+cheap. `/readyz` queries every schema's migration state, so it answers only a client in
+READYZ_ALLOWED_NETWORKS (the real client, after trusted proxies) or one sending `X-Readyz-Token:
+<READYZ_TOKEN>`, to everyone else 404; its result is cached READYZ_CACHE_SECONDS per process; and it
+counts schemas behind without naming them (schema names are customers' names: they go to the log).
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
+import time
 from collections.abc import Callable
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from backend.client_ip import client_ip
 from backend.migration_state import schemas_behind
 
 logger = logging.getLogger(__name__)
@@ -39,13 +49,52 @@ def readiness() -> tuple[bool, dict]:
         behind = schemas_behind()
         checks["migrations"] = {"ok": not behind}
         if behind:
-            checks["migrations"]["schemas_behind"] = sorted(behind)[:20]
             checks["migrations"]["count"] = len(behind)
+            logger.warning("readyz: schemas behind their migrations: %s", ", ".join(sorted(behind)[:20]))
     except Exception as exc:
         logger.warning("readyz: migration check failed: %s", exc)
         checks["migrations"] = {"ok": False, "error": exc.__class__.__name__}
 
     return all(check["ok"] for check in checks.values()), checks
+
+
+_cached: dict[str, tuple[float, bool, dict]] = {}
+
+
+def readiness_cache_clear() -> None:
+    _cached.clear()
+
+
+def cached_readiness() -> tuple[bool, dict]:
+    """readiness(), a healthy answer reused for READYZ_CACHE_SECONDS in this process (probes come every few
+    seconds); a failure is never reused, so recovery shows at once."""
+    now = time.monotonic()
+    hit = _cached.get("readyz")
+    if hit is not None and now - hit[0] < settings.READYZ_CACHE_SECONDS:
+        return hit[1], hit[2]
+    ready, checks = readiness()
+    if ready:
+        _cached["readyz"] = (now, ready, checks)
+    else:
+        _cached.pop("readyz", None)
+    return ready, checks
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def readyz_allowed(request: HttpRequest) -> bool:
+    token = settings.READYZ_TOKEN
+    presented = request.headers.get("X-Readyz-Token", "")
+    if token and presented and hmac.compare_digest(token.encode(), presented.encode()):
+        return True
+    try:
+        address = ipaddress.ip_address(client_ip(request) or "")
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(tuple(settings.READYZ_ALLOWED_NETWORKS)))
 
 
 class HealthCheckMiddleware:
@@ -56,7 +105,9 @@ class HealthCheckMiddleware:
         if request.path == "/healthz":
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
-            ready, checks = readiness()
+            if not readyz_allowed(request):
+                return JsonResponse({"detail": "Not found."}, status=404)
+            ready, checks = cached_readiness()
             return JsonResponse(
                 {"status": "ok" if ready else "unavailable", "checks": checks},
                 status=200 if ready else 503,

@@ -21,6 +21,7 @@ from django_tenants.utils import get_public_schema_name, schema_context, schema_
 from procrastinate.contrib.django import app
 
 from backend.clock import tenant_zone
+from backend.logging import bound
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +48,19 @@ class TenantTask:
         return self.task.defer(schema_name=schema, **kwargs)
 
 
-def run_in_schema(func: Callable[..., Any], schema_name: str | None, kwargs: dict[str, Any]) -> Any:
+def run_in_schema(
+    func: Callable[..., Any], schema_name: str | None, kwargs: dict[str, Any], *, task_name: str | None = None
+) -> Any:
     if not schema_name or schema_name == get_public_schema_name():
         raise MissingTenant(f"{func.__module__}.{func.__name__}: job has no tenant schema")
     if not schema_exists(schema_name):
         raise MissingTenant(f"{func.__module__}.{func.__name__}: schema {schema_name!r} does not exist")
-    logger.info("job %s.%s running in schema %s", func.__module__, func.__name__, schema_name)
-    # Dates in the job (due today? overdue?) and the e-mails it renders follow the tenant's calendar.
-    with schema_context(schema_name), timezone.override(tenant_zone()):
-        return func(**kwargs)
+    # Every line the job writes names its task and tenant (the worker's middleware adds the job id).
+    with bound(task=task_name or f"{func.__module__}.{func.__name__}", tenant=schema_name):
+        logger.info("job %s.%s running in schema %s", func.__module__, func.__name__, schema_name)
+        # Dates in the job (due today? overdue?) and the e-mails it renders follow the tenant's calendar.
+        with schema_context(schema_name), timezone.override(tenant_zone()):
+            return func(**kwargs)
 
 
 def tenant_task(*, name: str | None = None, queue: str = "default", **options: Any):
@@ -65,7 +70,7 @@ def tenant_task(*, name: str | None = None, queue: str = "default", **options: A
         task_name = name or f"{func.__module__}.{func.__name__}"
 
         def run(schema_name: str | None = None, **kwargs: Any) -> Any:
-            return run_in_schema(func, schema_name, kwargs)
+            return run_in_schema(func, schema_name, kwargs, task_name=task_name)
 
         run.__name__ = func.__name__
         run.__module__ = func.__module__

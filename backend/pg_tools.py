@@ -48,9 +48,15 @@ def pg_tool(name: str) -> str:
     return found
 
 
+def direct_settings() -> dict:
+    """Where pg_dump, pg_restore and their helper connections go: PostgreSQL itself (DIRECT_DATABASE from
+    DIRECT_DATABASE_URL, never a transaction pooler), else Django's default database."""
+    return getattr(settings, "DIRECT_DATABASE", None) or connection.settings_dict
+
+
 def connection_args(dbname: str | None = None) -> tuple[list[str], dict[str, str]]:
-    """Command-line connection arguments and environment for Django's default database."""
-    db = connection.settings_dict
+    """Command-line connection arguments and environment for the database, connecting directly."""
+    db = direct_settings()
     args = ["--dbname", dbname or db["NAME"], "--username", db.get("USER") or "postgres"]
     if db.get("HOST"):
         args += ["--host", db["HOST"]]

@@ -6,14 +6,52 @@
 
 Usage is a counter on the tenant row (`Client.storage_bytes_used`), changed under that row's lock, so
 concurrent uploads cannot both squeeze under the limit and listing remote storage is never needed.
+
+Storage is not transactional: a service that saves files wraps its transaction in
+`files_removed_on_failure` (outside the atomic block), so files saved inside are deleted again when the
+block fails and rolls back (the counter rolls back with the transaction by itself).
 """
 
 from __future__ import annotations
+
+import contextvars
+import logging
+from contextlib import ContextDecorator
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
+
+logger = logging.getLogger(__name__)
+_saved_here: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("quotas_saved_here", default=None)
+
+
+class files_removed_on_failure(ContextDecorator):  # noqa: N801 - used like a function decorator
+    """Delete the files `storage_save` stored inside this block if the block raises (its transaction,
+    opened inside, has then rolled back). Nested blocks hand their files to the outermost one."""
+
+    def _recreate_cm(self):  # a fresh instance per decorated call: the state below is per call
+        return type(self)()
+
+    def __enter__(self):
+        self._outer = _saved_here.get() is not None
+        if not self._outer:
+            self._token = _saved_here.set([])
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._outer:
+            return False
+        saved = _saved_here.get() or []
+        _saved_here.reset(self._token)
+        if exc_type is not None:
+            for name in saved:
+                try:
+                    default_storage.delete(name)
+                except OSError:  # the original error matters more; the orphan is logged
+                    logger.exception("could not delete %s after a failed transaction", name)
+        return False
 
 
 def _format_bytes(value: int) -> str:
@@ -53,6 +91,9 @@ def storage_save(*, tenant, name: str, content, field: str | None = None) -> str
     size = int(content.size or 0)
     storage_check(tenant=tenant, size=size, field=field, lock=True)
     stored = default_storage.save(name, content)
+    saved = _saved_here.get()
+    if saved is not None:
+        saved.append(stored)
     Client.objects.filter(pk=tenant.pk).update(storage_bytes_used=F("storage_bytes_used") + size)
     return stored
 

@@ -37,9 +37,12 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        # Usually decided already by backend.request_log (first in line, so its log line has it too).
+        request_id = getattr(request, "request_id", None)
+        if not request_id:
+            incoming = request.headers.get("X-Request-ID", "")
+            request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+            request.request_id = request_id
         token = _current.set(RequestContext(request_id=request_id, ip_address=client_ip(request)))
         try:
             response = self.get_response(request)

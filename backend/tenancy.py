@@ -13,13 +13,14 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template import loader
 from django.utils import timezone
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
 from backend.clock import tenant_zone
+from backend.errors import api_error
 
 _MISSING = "missing"
 
@@ -116,7 +117,7 @@ def _open_while_offboarding(path: str) -> bool:
 
 def suspended_response(request) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "This account is suspended.", "code": "tenant_suspended"}, status=423)
+        return api_error("This account is suspended.", "tenant_suspended", 423)
     context = {"tenant_name": request.tenant.name, "offboarding": request.tenant.status == "offboarding"}
     body = loader.render_to_string("suspended.html", context)
     return HttpResponse(body, status=423)

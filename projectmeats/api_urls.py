@@ -16,6 +16,7 @@ from apps.partners.api import (
     PlantViewSet,
     SupplierViewSet,
 )
+from apps.privacy.api import ContactEraseView, ContactExportView, MemberExportView
 from apps.products.api import ProductViewSet
 from apps.purchasing.api import PurchaseOrderViewSet
 from apps.reports.urls import api_urlpatterns as report_api_urlpatterns
@@ -52,4 +53,8 @@ urlpatterns = [
     ),
     *router.urls,
     *report_api_urlpatterns,
+    # Data-subject rights (apps.privacy).
+    path("privacy/contacts/<int:pk>/export/", ContactExportView.as_view(), name="api-privacy-contact-export"),
+    path("privacy/contacts/<int:pk>/erase/", ContactEraseView.as_view(), name="api-privacy-contact-erase"),
+    path("privacy/members/<int:pk>/export/", MemberExportView.as_view(), name="api-privacy-member-export"),
 ]

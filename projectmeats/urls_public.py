@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import path
 
 from apps.accounts.admin_site import PlatformAdminSite
+from apps.operations import views as operations_views
 from apps.tenants import views as tenant_views
 
 # Django admin is for platform superusers only, and only after a one-time password (IAM-07, IAM-21).
@@ -13,6 +14,14 @@ urlpatterns = [
     path("", tenant_views.landing, name="landing"),
     path("signup/", tenant_views.signup, name="signup"),
     path("signup/check/", tenant_views.signup_check, name="signup_check"),
+    path("signup/confirm/<str:token>/", tenant_views.signup_confirm_view, name="signup_confirm"),
+    # The fleet page: admin_view applies the admin's own check (superuser with a one-time password).
+    path("admin/operations/fleet/", admin.site.admin_view(operations_views.fleet), name="operations_fleet"),
+    path(
+        "admin/operations/fleet/check/",
+        admin.site.admin_view(operations_views.fleet_check),
+        name="operations_fleet_check",
+    ),
     path("admin/", admin.site.urls),
 ]
 

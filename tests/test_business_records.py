@@ -122,7 +122,7 @@ def test_invalid_input_gets_field_error_on_api_and_page(tenant_a, client_for, re
     client = client_for(tenant_a, tenant_a.staff)
     api = client.post(f"/api/v1/{resource.path}/", resource.invalid, content_type="application/json")
     assert api.status_code == 400
-    assert resource.invalid_field in api.json()
+    assert resource.invalid_field in api.json()["fields"]
     page = client.post(f"/{resource.path}/new/", {**resource.invalid, "country": "US"})
     assert page.status_code == 400
     assert resource.invalid_field in page.context["form"].errors

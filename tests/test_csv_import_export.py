@@ -237,7 +237,7 @@ def test_malformed_file_is_refused_before_any_row(tenant_a, client_for, resource
     before = _count(tenant_a, resource.model)
     response = _api_import(client_for(tenant_a, tenant_a.staff), resource, content)
     assert response.status_code == 400
-    assert message in response.json()["file"][0].lower()
+    assert message in response.json()["fields"]["file"][0].lower()
     assert _count(tenant_a, resource.model) == before
 
 
@@ -246,7 +246,7 @@ def test_ragged_row_refuses_the_whole_file(tenant_a, client_for, resource):
     content = resource.csv(resource.good) + b"only,two\n"
     response = _api_import(client_for(tenant_a, tenant_a.staff), resource, content)
     assert response.status_code == 400
-    assert "Row 3" in response.json()["file"][0]
+    assert "Row 3" in response.json()["fields"]["file"][0]
     assert _count(tenant_a, resource.model) == 0
 
 
@@ -256,14 +256,14 @@ def test_too_large_file_is_refused(tenant_a, client_for, monkeypatch):
     content = resource.csv(*[{**resource.good, "code": f"c{i}"} for i in range(10)])
     response = _api_import(client_for(tenant_a, tenant_a.staff), resource, content)
     assert response.status_code == 400
-    assert "larger" in response.json()["file"][0]
+    assert "larger" in response.json()["fields"]["file"][0]
     assert _count(tenant_a, Supplier) == 0
 
 
 def test_missing_file_is_a_field_error(tenant_a, client_for):
     response = client_for(tenant_a, tenant_a.staff).post("/api/v1/suppliers/import/", {})
     assert response.status_code == 400
-    assert "file" in response.json()
+    assert "file" in response.json()["fields"]
 
 
 def test_export_neutralises_spreadsheet_formulas(tenant_a, client_for):
@@ -271,6 +271,14 @@ def test_export_neutralises_spreadsheet_formulas(tenant_a, client_for):
         SupplierFactory(code="F1", name='=HYPERLINK("http://evil")')
     body = b"".join(client_for(tenant_a, tenant_a.viewer).get("/api/v1/suppliers/export/").streaming_content)
     assert "'=HYPERLINK" in body.decode()
+
+
+@pytest.mark.parametrize(("name", "expected"), [("\t=1+2", "'\t=1+2"), ("\r=1+2", "'\r=1+2"), ("%0A", "'%0A")])
+def test_export_neutralises_tab_and_carriage_return_formulas(tenant_a, client_for, name, expected):
+    with tenant_context(tenant_a.tenant):
+        SupplierFactory(code="F2", name=name)
+    body = b"".join(client_for(tenant_a, tenant_a.viewer).get("/api/v1/suppliers/export/").streaming_content)
+    assert expected in body.decode()
 
 
 @resources

@@ -62,7 +62,7 @@ def test_other_server_errors_stay_500(world, db, client_for, settings, monkeypat
     client = client_for(world.a, world.a.viewer)
     client.raise_request_exception = False
     response = client.get("/api/v1/suppliers/")
-    assert (response.status_code, response.json()) == (500, {"detail": "Server error."})
+    assert (response.status_code, response.json()) == (500, {"detail": "Server error.", "code": "server_error"})
 
 
 def test_an_error_raised_because_of_an_outage_is_an_outage_too():
@@ -77,11 +77,19 @@ def test_an_error_raised_because_of_an_outage_is_an_outage_too():
             raise ConnectorException("Database error.") from outage
     except ConnectorException as wrapped:
         assert database_unavailable(wrapped)
+    # Re-raised `from None` while handling an outage: Python still keeps the outage as the context.
     try:
         try:
             raise OperationalError("terminating connection due to administrator command")
         except OperationalError:
             raise RuntimeError("cleanup failed") from None
+    except RuntimeError as during_outage:
+        assert database_unavailable(during_outage)
+    try:
+        try:
+            raise ValueError("a bug")
+        except ValueError as bug:
+            raise RuntimeError("wrapped") from bug
     except RuntimeError as unrelated:
         assert not database_unavailable(unrelated)
     assert not database_unavailable(RuntimeError("a bug"))

@@ -70,8 +70,9 @@ class TenantPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         member = Membership.objects.filter(user=OuterRef("pk"), tenant_id=self.tenant.pk, is_active=True)
-        candidates = User.objects.filter(email__iexact=email, is_active=True).filter(Exists(member))
-        return (user for user in candidates if user.has_usable_password())
+        # Unusable passwords included: an owner created by create_tenant/admin who lost the welcome link
+        # sets their first password this way (Django skips them by default).
+        return User.objects.filter(email__iexact=email, is_active=True).filter(Exists(member))
 
 
 class _AuditedPasswordMixin:

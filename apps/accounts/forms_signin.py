@@ -45,7 +45,7 @@ class SignInForm(forms.Form):
             signin_allowed_check(user=self.user_cache, tenant=tenant)
         except ApplicationError as exc:
             signin_record_failure(email=email, reason="no_active_membership", tenant=tenant)
-            raise ValidationError(exc.message, code="access_denied") from exc
+            raise ValidationError(exc.message, code=exc.code) from exc
         return self.cleaned_data
 
     def get_user(self):

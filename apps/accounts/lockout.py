@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from backend.errors import api_error
 
 LOCKOUT_MESSAGE = "Too many failed sign-in attempts. Try again in {minutes} minutes."
 
@@ -29,5 +31,5 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     status = settings.AXES_HTTP_RESPONSE_CODE
     message = lockout_message()
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=status)
+        return api_error(message, "locked_out", status)
     return render(request, "accounts/signin/locked_out.html", {"message": message}, status=status)

@@ -16,12 +16,13 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from backend import ratelimit
 from backend.client_ip import client_ip
+from backend.errors import api_error
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ RATE_LIMIT_MESSAGE = "Too many sign-in attempts from your network. Try again in 
 def _throttled_response(request: HttpRequest, retry_after: int) -> HttpResponse:
     message = RATE_LIMIT_MESSAGE.format(seconds=retry_after)
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=429)
+        response = api_error(message, "throttled", 429)
     else:
         response = render(request, "accounts/signin/rate_limited.html", {"message": message}, status=429)
     response["Retry-After"] = str(retry_after)

@@ -21,6 +21,7 @@ from apps.audit.services import audit_record
 from backend.exceptions import ApplicationError
 
 from .models import User
+from .revocation import credentials_revoke
 from .signin import on_tenant_schema
 
 TOTP_DEVICE_NAME = "Authenticator app"
@@ -130,6 +131,7 @@ def mfa_disable(*, user: User, code: str = "", password: str = "") -> None:
 def _mfa_remove(*, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    credentials_revoke(user=user)  # tokens and sessions that passed the second factor
     _audit(action="mfa.disable", user=user)
 
 

@@ -15,13 +15,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django_tenants.utils import get_public_schema_name
 
-from backend.errors import permission_denied
+from backend.errors import api_error, permission_denied
 
 from .permissions import membership_for
-from .sessions import session_tenant
+from .sessions import session_revoked, session_tenant
 
 NOT_A_MEMBER = "You do not have access to this organisation."
 
@@ -54,8 +54,16 @@ class TenantAccessMiddleware:
             return redirect_to_login(request.get_full_path())
 
         request.membership = membership_for(user=user, tenant=tenant)
+        if request.membership is not None and session_revoked(request, membership=request.membership):
+            # An admin signed this member out of this tenant: this session ends here.
+            request.session.flush()
+            request.user = AnonymousUser()
+            request.membership = None
+            if is_api or _is_open(path):
+                return self.get_response(request)
+            return redirect_to_login(request.get_full_path())
         if request.membership is None and not _is_open(path):
             if is_api:
-                return JsonResponse({"detail": NOT_A_MEMBER}, status=403)
+                return api_error(NOT_A_MEMBER, "not_a_member", 403)
             return permission_denied(request)
         return self.get_response(request)

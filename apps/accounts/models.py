@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class UserManager(BaseUserManager):
@@ -43,6 +44,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # IAM-14: set with a temporary password (admin, set_temporary_password); the user must choose a new
     # password before any other page opens (PasswordChangeRequiredMiddleware). Cleared when they do.
     must_change_password = models.BooleanField(default=False)
+    # Raised to end every browser session of the user at once ("sign out everywhere", MFA off, temporary
+    # password): it is part of the session hash Django checks on each request.
+    session_epoch = models.PositiveIntegerField(default=0, db_default=0)
 
     objects = UserManager()
 
@@ -60,6 +64,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = self.email.lower()
         super().save(*args, **kwargs)
 
+    def _get_session_auth_hash(self, secret=None):
+        if not self.session_epoch:  # unchanged for users who never revoked: deploying signs nobody out
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "apps.accounts.models.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class Membership(models.Model):
     """A user's access to one tenant, with one role (roles are enforced by the accounts layer)."""
@@ -75,6 +89,8 @@ class Membership(models.Model):
     tenant = models.ForeignKey("tenants.Client", on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     is_active = models.BooleanField(default=True)
+    # An admin's "sign out" of this member: their sessions on this tenant bound before this moment end.
+    sessions_revoked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -18,8 +20,10 @@ from backend.clock import tenant_time
 from backend.exceptions import ApplicationError
 
 from .links import tenant_url
+from .lockout import lockout_message
 from .models import Invitation, Membership, User
 from .permissions import Capability, require_capability
+from .revocation import credentials_revoke
 from .selectors import invitation_for_token, invitation_token_hash
 
 OWNER = Membership.Role.OWNER
@@ -78,8 +82,18 @@ def user_password_set(*, user: User, password: str, tenant, reason: str) -> User
     user.set_password(password)
     user.must_change_password = False  # a password of their own choosing (IAM-14)
     user.save(update_fields=["password", "must_change_password"])
+    credentials_revoke(user=user)  # tokens and other sessions were issued on the old password
     _audit(tenant, action=f"user.password_{reason}", actor=user, target=user)
     return user
+
+
+@transaction.atomic
+def user_sessions_revoke(*, user: User, tenant) -> int:
+    """ "Sign out everywhere": every API token and every other browser session of `user` ends (the caller
+    keeps its own session with update_session_auth_hash). Audited in `tenant`."""
+    revoked = credentials_revoke(user=user)
+    _audit(tenant, action="user.sessions_revoke", actor=user, target=user, changes={"tokens_revoked": revoked})
+    return revoked
 
 
 @transaction.atomic
@@ -93,6 +107,7 @@ def user_temporary_password_set(*, user: User, actor: User | None, password: str
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    credentials_revoke(user=user)
     platform_audit_record(action="user.temporary_password_set", actor=actor, target=user, changes={})
     return password
 
@@ -169,12 +184,33 @@ def _membership_set_active(*, membership: Membership, actor: User, active: bool)
         member_quota_check(tenant=membership.tenant, pending_invitations=False)
     membership.is_active = active
     membership.save(update_fields=["is_active", "updated_at"])
+    if not active:  # sessions are bound to one tenant and checked each request; tokens would revive
+        credentials_revoke(user=membership.user, tenant=membership.tenant, sessions=False)
     _audit(
         membership.tenant,
         action="membership.reactivate" if active else "membership.deactivate",
         actor=actor,
         target=membership,
         changes={"is_active": [not active, active]},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_sign_out(*, membership: Membership, actor: User) -> Membership:
+    """An admin ends a member's sessions and API tokens on this tenant (not on their other tenants);
+    the member can sign in again. Only owners do this to owners."""
+    require_capability(user=actor, capability=Capability.ADMINISTER, tenant=membership.tenant)
+    _require_owner_rule(actor=actor, membership=membership)
+    membership.sessions_revoked_at = timezone.now()
+    membership.save(update_fields=["sessions_revoked_at", "updated_at"])
+    revoked = credentials_revoke(user=membership.user, tenant=membership.tenant, sessions=False)
+    _audit(
+        membership.tenant,
+        action="membership.sign_out",
+        actor=actor,
+        target=membership,
+        changes={"tokens_revoked": revoked},
     )
     return membership
 
@@ -242,14 +278,38 @@ def invitation_create(*, tenant, email: str, role: str, invited_by: User) -> Inv
     return invitation
 
 
-@transaction.atomic
 def invitation_accept(
-    *, token: str, password: str | None = None, user: User | None = None, full_name: str = ""
+    *,
+    token: str,
+    password: str | None = None,
+    user: User | None = None,
+    full_name: str = "",
+    request: HttpRequest | None = None,
 ) -> Membership:
     """Use an invitation once: create the account (new address) or add the membership (existing one).
 
-    An existing account proves itself by being signed in (`user`) or by its current `password`.
+    An existing account proves itself by being signed in (`user`) or by its current `password`, checked
+    through authenticate() with `request` like the login page (django-axes counts failures and refuses a
+    locked-out account). Not atomic itself: the failure count must stick when the password is wrong.
     """
+    if (user is None or not user.is_authenticated) and password:
+        invitation = invitation_for_token(token=token)
+        account = User.objects.filter(email__iexact=invitation.email).first()
+        if account is not None and account.is_active:
+            if request is None:
+                raise ValueError("An existing account's password is checked only with the request (django-axes).")
+            proven = authenticate(request, email=account.email, password=password)
+            if proven is None:
+                locked = getattr(request, "axes_locked_out", False)
+                raise ApplicationError(
+                    lockout_message() if locked else "That is not the password of this account.", field="password"
+                )
+            user = proven
+    return _invitation_accept(token=token, password=password, user=user, full_name=full_name)
+
+
+@transaction.atomic
+def _invitation_accept(*, token: str, password: str | None, user: User | None, full_name: str) -> Membership:
     invitation = invitation_for_token(token=token, lock=True)
     account = User.objects.filter(email__iexact=invitation.email).first()
     if user is not None and user.is_authenticated:
@@ -262,8 +322,8 @@ def invitation_accept(
     elif account is not None:
         if not account.is_active:
             raise ApplicationError("This account is disabled.", code="account_disabled")
-        if not password or not account.check_password(password):
-            raise ApplicationError("That is not the password of this account.", field="password")
+        # With a password, invitation_accept() has already authenticated it and passed the user in.
+        raise ApplicationError("That is not the password of this account.", field="password")
     else:
         if not password:
             raise ApplicationError("Choose a password.", field="password")

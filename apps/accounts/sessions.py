@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django_tenants.utils import get_public_schema_name
 
 SESSION_TENANT_KEY = "_auth_tenant_schema"
+SESSION_BOUND_AT_KEY = "_auth_tenant_bound_at"
 
 
 def session_tenant(request: HttpRequest) -> str | None:
@@ -16,6 +19,15 @@ def session_tenant(request: HttpRequest) -> str | None:
 
 def bind_session(session, *, schema_name: str) -> None:
     session[SESSION_TENANT_KEY] = schema_name
+    session[SESSION_BOUND_AT_KEY] = time.time()
+
+
+def session_revoked(request: HttpRequest, *, membership) -> bool:
+    """True when an admin signed this member out of the tenant after this session was bound."""
+    revoked_at = membership.sessions_revoked_at
+    if revoked_at is None:
+        return False
+    return float(request.session.get(SESSION_BOUND_AT_KEY, 0)) <= revoked_at.timestamp()
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.bind_session_to_tenant")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.core import signing
 from django.db import connection, transaction
+from django.urls import reverse
 from django_tenants.utils import get_public_schema_name
 
 from apps.audit.services import audit_record
@@ -24,16 +25,28 @@ def on_tenant_schema() -> bool:
 
 
 def signin_allowed_check(*, user: User, tenant) -> None:
-    """Raise unless `user` may sign in on `tenant`'s host: an active member of an active tenant (IAM-18)."""
+    """Raise unless `user` may sign in on `tenant`'s host: an active member of an active tenant (IAM-18).
+
+    A non-member gets the same words as a wrong password (code "invalid_login"): telling them "no access"
+    would confirm to whoever typed it that the password is right. The real reason goes to the audit log
+    (`signin_record_failure`), never to the screen.
+    """
+    membership = membership_for(user=user, tenant=tenant)
+    if membership is None:
+        raise ApplicationError(BAD_CREDENTIALS_MESSAGE, code="invalid_login")
+    if tenant.status == tenant.Status.OFFBOARDING and membership.role == membership.Role.OWNER:
+        return  # to download their export: the tenant middleware serves them only OFFBOARDING_OPEN_PATHS
     if tenant.status != tenant.Status.ACTIVE:
         raise ApplicationError(
             f"{tenant.name} is {tenant.get_status_display().lower()}: signing in is paused.", code="permission_denied"
         )
-    if membership_for(user=user, tenant=tenant) is None:
-        raise ApplicationError(
-            f"Your account does not have access to {tenant.name}. Ask one of its administrators for an invitation.",
-            code="permission_denied",
-        )
+
+
+def signin_landing(*, tenant, default: str) -> str:
+    """Where a fresh session goes: an offboarding tenant's owner to the export page (nothing else opens)."""
+    if tenant.status == tenant.Status.OFFBOARDING:
+        return reverse("tenants:offboarding")
+    return default
 
 
 @transaction.atomic

@@ -7,9 +7,11 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_tenants.utils import get_public_schema_name
+
+from backend.errors import api_error
 
 from .mfa import mfa_enrolled
 
@@ -84,7 +86,7 @@ class MfaGateMiddleware:
     @staticmethod
     def _refuse(request: HttpRequest, url: str, message: str) -> HttpResponse:
         if request.path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=403)
+            return api_error(message, "mfa_required", 403)
         messages.warning(request, message)
         return redirect(url)
 
@@ -113,6 +115,6 @@ class PasswordChangeRequiredMiddleware:
             and not request.path.startswith(self.OPEN_PREFIXES)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": self.MESSAGE}, status=403)
+                return api_error(self.MESSAGE, "password_change_required", 403)
             return redirect(self.CHANGE_URL)  # the page itself says why
         return self.get_response(request)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +30,7 @@ from .forms import (
 from .links import tenant_host
 from .mfa import mfa_enrolled
 from .models import Membership, User
+from .onboarding import owner_onboarding_tokens
 from .permissions import Capability, capability_required, has_capability
 from .signin import signin_record_success
 from .views_signin import start_session
@@ -152,6 +155,25 @@ def member_reactivate(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @capability_required(Capability.ADMINISTER)
+@require_POST
+def member_sign_out(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """End the member's sessions and API tokens on this tenant."""
+    membership = selectors.get_membership_for_user(
+        user=request.user, membership_id=membership_id, tenant=request.tenant
+    )
+    try:
+        services.membership_sign_out(membership=membership, actor=request.user)
+    except ApplicationError as error:
+        _refused(error)
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{membership.user.email} is signed out of {request.tenant.name} everywhere.")
+    if membership.user_id == request.user.pk:
+        return redirect(settings.LOGIN_URL)
+    return redirect("accounts:member_detail", membership_id=membership.pk)
+
+
+@capability_required(Capability.ADMINISTER)
 @require_http_methods(["GET", "POST"])
 def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     invitation = selectors.get_invitation_for_user(
@@ -203,6 +225,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 user=request.user if signed_in else None,
                 password=data.get("password") or data.get("password1"),
                 full_name=data.get("full_name", ""),
+                request=request,
             )
         except selectors.InvitationUnusable as error:
             return render(request, "accounts/invitation_unusable.html", {"message": error.message}, status=410)
@@ -282,6 +305,14 @@ class PasswordResetConfirmView(_TenantFormMixin, auth_views.PasswordResetConfirm
         return user
 
 
+class OwnerWelcomeView(PasswordResetConfirmView):
+    """The set-password link mailed to a new owner (apps/accounts/onboarding.py): the reset page with its
+    own, longer-lived token."""
+
+    token_generator = owner_onboarding_tokens
+    reset_url_token = "choose-password"
+
+
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
 
@@ -295,3 +326,13 @@ class PasswordChangeView(_TenantFormMixin, auth_views.PasswordChangeView):
         response = super().form_valid(form)
         messages.success(self.request, "Your password was changed.")
         return response
+
+
+@login_required
+@require_POST
+def sessions_revoke(request: HttpRequest) -> HttpResponse:
+    """ "Sign out everywhere": every other session and every API token of the signed-in user ends."""
+    services.user_sessions_revoke(user=request.user, tenant=request.tenant)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, "You are signed out everywhere else, and your API tokens are revoked.")
+    return redirect("accounts:password_change")

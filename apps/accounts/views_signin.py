@@ -10,7 +10,7 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, logout
+from django.contrib.auth import get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
@@ -40,6 +40,7 @@ from .mfa import (
 from .permissions import Capability, capability_required
 from .signin import (
     signin_allowed_check,
+    signin_landing,
     signin_record_failure,
     signin_record_logout,
     signin_record_success,
@@ -79,7 +80,7 @@ class SignInView(LoginView):
     def form_valid(self, form):
         user = form.get_user()
         remember = form.cleaned_data["remember"]
-        next_url = self.get_success_url()
+        next_url = signin_landing(tenant=self.request.tenant, default=self.get_success_url())
         if mfa_enrolled(user=user):
             self.request.session.cycle_key()
             self.request.session[PENDING_KEY] = {
@@ -240,6 +241,7 @@ def mfa_disable_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             request.session.pop("otp_device_id", None)
+            update_session_auth_hash(request, request.user)  # this session stays; the others end
             messages.success(request, "Two-factor authentication is off.")
             return redirect("mfa-status")
     return _render_mfa_status(request, form, status=400)

@@ -42,8 +42,11 @@ class AuditEvent(models.Model):
         def shown(value) -> str:
             return "—" if value in (None, "") else (value if isinstance(value, str) else json.dumps(value))
 
+        from apps.privacy.subjects import unseal_changes
+
         lines = []
-        for field, value in (self.changes or {}).items():
+        changes = unseal_changes(self.changes or {}, subject_type=self.object_type, subject_id=self.object_id)
+        for field, value in changes.items():
             if isinstance(value, list) and len(value) == 2:
                 lines.append(f"{field}: {shown(value[0])} → {shown(value[1])}")
             else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 
@@ -14,6 +13,8 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from apps.accounts.permissions import Capability, capability_required
+from backend.chunks import keyset_iterator
+from backend.csv_safe import csv_writer
 
 from .chain import RECORD_FIELDS
 from .forms import AuditFilterForm
@@ -54,17 +55,16 @@ class _Echo:
 def _cell(value) -> str:
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
-    # Spreadsheets run cells that start like a formula; defuse them (OWASP "CSV injection").
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return value if isinstance(value, str) else str(value)  # formulas are defused by backend.csv_safe
 
 
 def _csv_lines(events: QuerySet[AuditEvent], tenant) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     yield writer.writerow(CSV_COLUMNS)
     # The body streams after the view returns; pin the schema for the whole iteration.
     with tenant_context(tenant):
-        for row in events.values_list(*CSV_COLUMNS).iterator(chunk_size=2000):
+        # Keyset chunks: bounded memory without a server-side cursor (none behind the pooler).
+        for row in keyset_iterator(events.values_list(*CSV_COLUMNS), chunk_size=2000):
             values = dict(zip(CSV_COLUMNS, row, strict=True))
             values["created_at"] = values["created_at"].isoformat()
             values["changes"] = json.dumps(values["changes"], sort_keys=True, ensure_ascii=False)

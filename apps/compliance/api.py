@@ -122,7 +122,7 @@ class ComplianceItemViewSet(RecordViewSet):
     def import_csv(self, request) -> Response:
         """Create items from CSV (header: see the import page); one rejected row writes nothing."""
         result = complianceitem_import(upload=request.FILES.get("file"), user=request.user)
-        return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
+        return Response(result.as_api_body(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
 
 
 class ComplianceTaskViewSet(RecordViewSet):
@@ -142,7 +142,8 @@ class ComplianceTaskViewSet(RecordViewSet):
         )
         return Response(self.get_serializer(selectors.compliancetask_queryset().get(pk=task.pk)).data)
 
-    @extend_schema(methods=["GET"], request=None, responses=EvidenceSerializer(many=True))
+    # A paginated list like every other list (the task's own filters do not apply here).
+    @extend_schema(methods=["GET"], request=None, responses=EvidenceSerializer(many=True), filters=False)
     @extend_schema(
         methods=["POST"], request={"multipart/form-data": EvidenceUpload}, responses={201: EvidenceSerializer}
     )
@@ -155,4 +156,5 @@ class ComplianceTaskViewSet(RecordViewSet):
                 user=request.user, task=task, upload=request.FILES.get("file"), title=request.data.get("title", "")
             )
             return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
-        return Response(EvidenceSerializer(selectors.task_evidence(task=task), many=True).data)
+        page = self.paginate_queryset(selectors.task_evidence_queryset(task=task))
+        return self.get_paginated_response(EvidenceSerializer(page, many=True).data)

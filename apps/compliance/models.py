@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +19,8 @@ from apps.records.models import TrackedRecord, search_document, search_index
 from backend.clock import tenant_today
 
 from .recurrence import describe
+
+EARLIEST_DUE_DATE = datetime.date(1900, 1, 1)
 
 
 class Rag(models.TextChoices):
@@ -154,6 +157,12 @@ class ComplianceTask(TrackedRecord):
 
     def __str__(self) -> str:
         return f"{self.name} (due {self.due_date:%Y-%m-%d})" if self.due_date else self.name
+
+    def clean(self) -> None:
+        super().clean()
+        # The reminder date (due − lead time) must exist: 0001-01-01 minus a week overflowed into a 500.
+        if self.due_date is not None and self.due_date < EARLIEST_DUE_DATE:
+            raise ValidationError({"due_date": f"Enter a due date on or after {EARLIEST_DUE_DATE:%Y-%m-%d}."})
 
     def save(self, *args, **kwargs):
         if self.due_date is not None:

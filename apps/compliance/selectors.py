@@ -121,7 +121,12 @@ def get_evidence_for_user(*, user, pk) -> Evidence:
 
 def task_evidence(*, task: ComplianceTask) -> list[Evidence]:
     """The task's evidence with every version (newest first), two queries."""
-    return list(task.evidence.prefetch_related("versions"))
+    return list(task_evidence_queryset(task=task))
+
+
+def task_evidence_queryset(*, task: ComplianceTask) -> QuerySet[Evidence]:
+    """The same, unevaluated, for a paginated list (the API); the model orders it (created_at, pk)."""
+    return task.evidence.prefetch_related("versions")
 
 
 def rag_counts(*, today: datetime.date | None = None, assignee_id: int | None = None) -> dict[str, int]:

@@ -14,7 +14,6 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -24,6 +23,7 @@ from apps.audit.services import audit_record
 from apps.records.services import RecordInvalid, record_archive, record_create, record_update
 from backend.clock import local_date, tenant_today
 from backend.exceptions import ApplicationError
+from backend.quotas import files_removed_on_failure, storage_save
 
 from .evidence import validate_evidence
 from .models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion, TaskTransition
@@ -133,7 +133,9 @@ def compliancetask_transition(*, user, task: ComplianceTask, to_status: str, not
     capability = TRANSITIONS.get((task.status, to_status))
     if capability is None:
         raise ApplicationError(
-            f"A task that is {task.get_status_display().lower()} cannot move to {to_status}.", field="status"
+            f"A task that is {task.get_status_display().lower()} cannot move to {to_status}.",
+            field="status",
+            code="invalid_transition",
         )
     require_capability(user=user, capability=capability)
     if task.is_archived:
@@ -209,9 +211,10 @@ def _generate_one(*, item: ComplianceItem, due: datetime.date, assignee_id: int 
 
 
 def _store(upload, *, filename: str) -> str:
+    """Save under the tenant's prefix through the storage quota (ApplicationError when it does not fit)."""
     name = f"{connection.schema_name}/compliance/evidence/{secrets.token_hex(16)}/{filename}"
     upload.seek(0)
-    return default_storage.save(name, upload)
+    return storage_save(tenant=connection.tenant, name=name, content=upload, field="file")
 
 
 def _sha256(upload) -> str:
@@ -225,23 +228,20 @@ def _sha256(upload) -> str:
 
 def _add_version(*, evidence: Evidence, upload, user, number: int) -> EvidenceVersion:
     checked = validate_evidence(upload)
-    stored = _store(upload, filename=checked.filename)
-    try:
-        return EvidenceVersion.objects.create(
-            evidence=evidence,
-            number=number,
-            file=stored,
-            filename=checked.filename,
-            content_type=checked.content_type,
-            size=upload.size,
-            sha256=_sha256(upload),
-            uploaded_by_id=user.pk,
-        )
-    except Exception:
-        default_storage.delete(stored)
-        raise
+    stored = _store(upload, filename=checked.filename)  # deleted again by files_removed_on_failure
+    return EvidenceVersion.objects.create(
+        evidence=evidence,
+        number=number,
+        file=stored,
+        filename=checked.filename,
+        content_type=checked.content_type,
+        size=upload.size,
+        sha256=_sha256(upload),
+        uploaded_by_id=user.pk,
+    )
 
 
+@files_removed_on_failure()
 @transaction.atomic
 def evidence_upload(*, user, task: ComplianceTask, upload, title: str = "") -> Evidence:
     """Attach a new document to a task (validated by content, stored under the tenant's prefix)."""
@@ -263,6 +263,7 @@ def evidence_upload(*, user, task: ComplianceTask, upload, title: str = "") -> E
     return evidence
 
 
+@files_removed_on_failure()
 @transaction.atomic
 def evidence_replace(*, user, evidence: Evidence, upload) -> EvidenceVersion:
     """Add a newer version; the earlier ones stay downloadable."""

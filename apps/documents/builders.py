@@ -3,7 +3,6 @@ as a `pdf.Document` (and the statement as CSV), written in the tenant's locale."
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from decimal import Decimal
@@ -11,9 +10,9 @@ from decimal import Decimal
 from apps.accounting.ledgers import Ledger
 from apps.accounting.models import ZERO, Invoice
 from apps.purchasing.models import PurchaseOrder
-from apps.records.csv_io import spreadsheet_safe
 from apps.sales.models import SalesOrder
 from backend.clock import tenant_today
+from backend.csv_safe import csv_writer
 
 from . import pdf
 from .pdf import Document, Formatter, Letterhead
@@ -228,7 +227,7 @@ def statement_pdf(ledger: Ledger, head: Letterhead | None = None, aging: dict | 
 def statement_csv(ledger: Ledger) -> str:
     """The statement as CSV: plain ISO dates and decimal amounts (for spreadsheets, not people)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)  # cells a spreadsheet would run as formulas are defused
     writer.writerow(["date", "type", "reference", "description", "charges", "payments_credits", "balance"])
     writer.writerow([ledger.start.isoformat(), "opening", "", "Opening balance", "", "", ledger.opening])
     for entry in ledger.entries:
@@ -236,8 +235,8 @@ def statement_csv(ledger: Ledger) -> str:
             [
                 entry.date.isoformat(),
                 entry.kind,
-                spreadsheet_safe(entry.reference),
-                spreadsheet_safe(entry.description),
+                entry.reference,
+                entry.description,
                 entry.debit or "",
                 entry.credit or "",
                 entry.balance,

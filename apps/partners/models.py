@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from apps.records.models import AddressFields, CodedRecord, TrackedRecord, search_document, search_index
 from backend.clock import tenant_today
+from backend.fields import BlindIndexField, EncryptedEmailField, EncryptedTextField
 
 from .validators import (
     normalize_establishment_number,
@@ -165,14 +166,25 @@ class Carrier(PartnerBase):
 class Contact(TrackedRecord):
     """A person at exactly one supplier, customer or carrier (personal data: erasable, not exported)."""
 
+    # Sealed per person in the audit log (apps.privacy.subjects), anonymised by erasure.
+    PERSONAL_FIELDS = ("name", "title", "email", "phone")
+
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts")
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts")
     carrier = models.ForeignKey(Carrier, null=True, blank=True, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(max_length=200)
     title = models.CharField("job title", max_length=100, blank=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
-    search_text = search_document("name", "title", "email", "phone")
+    # Personal data, encrypted with the tenant's data key (backend.fields); exact e-mail lookups go through
+    # the blind index (`index_lookup(Contact, "email", value)`), a list search `q` that is an e-mail too.
+    email = EncryptedEmailField("e-mail", blank=True, db_column="email_enc", db_default="", default="")
+    email_index = BlindIndexField(source="email")
+    phone = EncryptedTextField(max_length=40, blank=True, db_column="phone_enc", db_default="", default="")
+    # Expand/contract: the clear columns the previous release reads and writes. This release reads them
+    # only for rows that have no encrypted value yet and blanks them on save; the post-deploy backfill
+    # (partners 0002) encrypts and blanks the rest; a later release drops them.
+    legacy_email = models.EmailField(blank=True, db_column="email", editable=False)
+    legacy_phone = models.CharField(max_length=40, blank=True, db_column="phone", editable=False)
+    search_text = search_document("name", "title", "legacy_email", "legacy_phone")
 
     class Meta:
         ordering = ["name"]
@@ -189,11 +201,29 @@ class Contact(TrackedRecord):
         ]
         indexes = [
             models.Index(fields=["is_archived", "name"], name="contact_active_name_idx"),
+            models.Index(fields=["email_index"], name="contact_email_index_idx"),
             search_index("contact"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        contact = super().from_db(db, field_names, values)
+        # A row the previous release wrote (or not yet backfilled) has its values only in the clear columns.
+        if not contact.__dict__.get("email") and contact.__dict__.get("legacy_email"):
+            contact.email = contact.legacy_email
+        if not contact.__dict__.get("phone") and contact.__dict__.get("legacy_phone"):
+            contact.phone = contact.legacy_phone
+        return contact
+
+    def save(self, *args, **kwargs) -> None:
+        self.legacy_email = self.legacy_phone = ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"email", "phone"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "email_index", "legacy_email", "legacy_phone"}
+        super().save(*args, **kwargs)
 
     @property
     def partner(self):

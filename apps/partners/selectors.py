@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from apps.records.selectors import RecordFilterSet, StableOrderingFilter, record_get_for_user, record_list
 from backend.clock import tenant_today
+from backend.fields import index_lookup
 
 from .models import (
     INSURANCE_WARNING_DAYS,
@@ -84,11 +85,19 @@ class ContactFilter(RecordFilterSet):
     supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.filter(is_archived=False))
     customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.filter(is_archived=False))
     carrier = django_filters.ModelChoiceFilter(queryset=Carrier.objects.filter(is_archived=False))
-    ordering = StableOrderingFilter(fields=("name", "email", "updated_at"))
+    # Not by e-mail: it is encrypted (a sort would order ciphertexts).
+    ordering = StableOrderingFilter(fields=("name", "updated_at"))
 
     class Meta:
         model = Contact
         fields = ["supplier", "customer", "carrier"]
+
+    def search(self, queryset, name, value):
+        """An e-mail address matches exactly through the blind index (the column is encrypted)."""
+        term = value.strip()
+        if "@" in term and len(term.split()) == 1:
+            return queryset.filter(Q(**index_lookup(Contact, "email", term)) | Q(search_text__contains=term.upper()))
+        return super().search(queryset, name, value)
 
 
 class LocationFilter(RecordFilterSet):

@@ -161,7 +161,7 @@ class ContactPages(RecordPages):
         Column("name", "Name", sort="name", link=True),
         Column("title", "Title"),
         Column("partner", "Company"),
-        Column("email", "E-mail", sort="email"),
+        Column("email", "E-mail"),
         Column("phone", "Phone"),
     ]
     detail_fields = [

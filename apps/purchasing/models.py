@@ -6,6 +6,7 @@ and, once received, the received weight; amounts use the received weight when th
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,7 @@ from apps.products.models import Product
 from apps.records.models import TrackedRecord, search_document, search_index
 from backend.money import line_amount
 
+PICKUP_RANGE = (datetime.date(1900, 1, 1), datetime.date(2999, 12, 31))
 POSITIVE = MinValueValidator(Decimal("0.01"), message="Must be greater than zero.")
 
 
@@ -55,6 +57,11 @@ class PurchaseOrder(TrackedRecord):
         super().clean()
         if self.supplier_id and self.plant_id and self.plant.supplier_id != self.supplier_id:
             raise ValidationError({"plant": "This plant belongs to another supplier."})
+        # Payables count the terms' days forward from pickup: 9999-12-31 + 30 days answered 500 there.
+        if self.pickup_date is not None and not PICKUP_RANGE[0] <= self.pickup_date <= PICKUP_RANGE[1]:
+            raise ValidationError(
+                {"pickup_date": f"Enter a date between {PICKUP_RANGE[0]:%Y-%m-%d} and {PICKUP_RANGE[1]:%Y-%m-%d}."}
+            )
 
     @property
     def total(self) -> Decimal:

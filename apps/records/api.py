@@ -108,4 +108,4 @@ class CsvViewSetMixin:
     def import_csv(self, request):
         """Create or update records from CSV (matched by code); one rejected row writes nothing."""
         result = self.resource.import_csv(upload=request.FILES.get("file"), user=request.user)
-        return Response(result.as_dict(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)
+        return Response(result.as_api_body(), status=status.HTTP_200_OK if result.ok else status.HTTP_400_BAD_REQUEST)

@@ -14,6 +14,9 @@ from django.db import models, transaction
 from django.http import HttpResponse, StreamingHttpResponse
 
 from apps.accounts.permissions import Capability, require_capability
+from backend.chunks import keyset_iterator
+from backend.csv_safe import csv_writer
+from backend.errors import error_body
 from backend.exceptions import ApplicationError
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -31,32 +34,18 @@ def _cell(record: models.Model, column: str) -> str:
         value = getattr(value, "code", value.pk)
     if value is None:
         return ""
-    return spreadsheet_safe(str(value))
-
-
-def spreadsheet_safe(text: str) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ would run as a formula in Excel."""
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return str(value)  # formula-like cells are defused by backend.csv_safe
 
 
 def csv_rows(*, queryset: models.QuerySet, columns: list[str]) -> Iterator[list[str]]:
     yield columns
-    for record in queryset.iterator(chunk_size=1000):
+    # Keyset chunks, not .iterator(): no server-side cursor exists behind the pooler (backend/chunks.py).
+    for record in keyset_iterator(queryset, chunk_size=1000):
         yield [_cell(record, column) for column in columns]
 
 
 def csv_response(*, queryset: models.QuerySet, columns: list[str], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in csv_rows(queryset=queryset, columns=columns)),
         content_type="text/csv; charset=utf-8",
@@ -77,6 +66,14 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated, "rejected": self.rejected}
+
+    def as_api_body(self) -> dict[str, Any]:
+        """200: the counts; 400 (rows rejected, nothing written): the API error body plus the counts."""
+        if self.ok:
+            return self.as_dict()
+        rows = len(self.rejected)
+        detail = f"{rows} row{'s' if rows != 1 else ''} rejected; nothing was written."
+        return error_body(detail, "rows_rejected", fields={}, **self.as_dict())
 
 
 def _read_rows(upload, columns: list[str]) -> list[dict[str, str]]:
@@ -196,7 +193,7 @@ def choice_value(form_field: forms.ChoiceField, text: str) -> str:
 def csv_template_response(*, columns: list[str], filename: str) -> HttpResponse:
     """The header row an import expects, as a file to fill in."""
     out = io.StringIO()
-    csv.writer(out).writerow(columns)
+    csv_writer(out).writerow(columns)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -15,6 +15,7 @@ from django.db import models, transaction
 
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
+from apps.privacy.subjects import seal_changes
 from backend.exceptions import ApplicationError
 
 Record = TypeVar("Record", bound=models.Model)
@@ -71,7 +72,9 @@ def record_create(*, model: type[Record], user, data: dict[str, Any]) -> Record:
         action=_action(record, "create"),
         actor=user,
         target=record,
-        changes={field: [None, value] for field, value in after.items() if value not in (None, "")},
+        changes=seal_changes(
+            record, {field: [None, value] for field, value in after.items() if value not in (None, "")}
+        ),
     )
     return record
 
@@ -90,7 +93,7 @@ def record_update(*, record: Record, user, data: dict[str, Any]) -> Record:
     if changes:
         record.updated_by_id = user.pk
         record.save()
-        audit_record(action=_action(record, "update"), actor=user, target=record, changes=changes)
+        audit_record(action=_action(record, "update"), actor=user, target=record, changes=seal_changes(record, changes))
     return record
 
 

@@ -6,7 +6,6 @@ field named, never a 500.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import html
 from collections.abc import Callable
@@ -24,11 +23,16 @@ from rest_framework.response import Response
 
 from apps.accounts.permissions import Capability, HasCapability, capability_required
 from apps.compliance import selectors as compliance_selectors
+from backend.csv_safe import csv_writer
 from backend.exceptions import ApplicationError
 from backend.formatting import number, tenant_locale
 
 from . import selectors
 from .charts import bar_chart
+
+# Reports count days back (aging buckets) and forward (payables horizon) from their dates: outside this
+# range that arithmetic left the calendar (0001-01-01 or 9999-12-31 answered 500).
+EARLIEST_REPORT_DATE, LATEST_REPORT_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 def _date(params, name: str) -> datetime.date | None:
@@ -36,9 +40,14 @@ def _date(params, name: str) -> datetime.date | None:
     if not raw:
         return None
     try:
-        return datetime.date.fromisoformat(raw)
+        value = datetime.date.fromisoformat(raw)
     except ValueError as exc:
         raise ApplicationError("Enter a date as YYYY-MM-DD.", field=name) from exc
+    if not EARLIEST_REPORT_DATE <= value <= LATEST_REPORT_DATE:
+        raise ApplicationError(
+            f"Enter a date between {EARLIEST_REPORT_DATE:%Y-%m-%d} and {LATEST_REPORT_DATE:%Y-%m-%d}.", field=name
+        )
+    return value
 
 
 def _ar_aging(params) -> selectors.Report:
@@ -87,7 +96,7 @@ def _json(value):
 def _csv(report: selectors.Report, name: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow([label for _key, label in report.columns])
     for row in report.rows:
         writer.writerow([_cell(row.get(key)) for key, _label in report.columns])

@@ -32,7 +32,9 @@ class TenantAddForm(forms.ModelForm):
     name = forms.CharField(label="Company name", max_length=200)
     domain = forms.CharField(label="Primary domain", max_length=253, help_text="e.g. acme.projectmeats.com")
     owner_email = forms.EmailField(
-        label="Owner e-mail", help_text="Becomes the tenant's owner; a new account signs in after a password reset."
+        label="Owner e-mail",
+        help_text="Becomes the tenant's owner and is mailed a link to choose a password "
+        "(or, with an existing account, where to sign in).",
     )
     plan = forms.ChoiceField(choices=Client.Plan.choices, initial=Client._meta.get_field("plan").default)
 

@@ -7,4 +7,7 @@ class TenantsConfig(AppConfig):
     verbose_name = "Tenants"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the routing-cache invalidation)
+        from . import (
+            scale_readiness,  # noqa: F401  (registers the `scale` system check)
+            signals,  # noqa: F401  (connects the routing-cache invalidation)
+        )

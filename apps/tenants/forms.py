@@ -25,8 +25,9 @@ class SignupForm(forms.Form):
 
     company_name = forms.CharField(max_length=200, label="Company name")
     subdomain = forms.CharField(max_length=30, label="Your address", help_text="letters, digits and hyphens")
-    email = forms.EmailField(max_length=254, label="Your e-mail")
-    password = forms.CharField(widget=forms.PasswordInput(render_value=False), strip=False, label="Password")
+    email = forms.EmailField(
+        max_length=254, label="Your e-mail", help_text="We send a link to confirm it before anything is created."
+    )
     website = forms.CharField(required=False, label="Leave this field empty")
     started = forms.CharField(widget=forms.HiddenInput)
 
@@ -47,6 +48,17 @@ class SignupForm(forms.Form):
         if elapsed > _SIGNUP_MAX_AGE:
             raise forms.ValidationError("This form has expired; please submit it again.", code="expired")
         return cleaned
+
+
+class SignupPasswordForm(forms.Form):
+    """Step 2 of signup for a new address: the password is chosen only once the address is confirmed."""
+
+    password = forms.CharField(
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        strip=False,
+        max_length=4096,
+        label="Choose a password",
+    )
 
 
 class OffboardingForm(forms.Form):

@@ -22,6 +22,28 @@ def tenant_list() -> list[Client]:
     return list(Client.objects.exclude(schema_name=get_public_schema_name()).prefetch_related("domains"))
 
 
+def tenant_create_differences(
+    *, schema_name: str, name: str, domain: str, owner_email: str, plan: str = ""
+) -> list[str] | None:
+    """For an idempotent create_tenant: None when no tenant has `schema_name`; else what differs between
+    it and these arguments (an empty list: the same tenant, nothing to do)."""
+    tenant = Client.objects.filter(schema_name=(schema_name or "").strip()).first()
+    if tenant is None:
+        return None
+    differences = []
+    if tenant.name != (name or "").strip():
+        differences.append("name")
+    domains = set(Domain.objects.filter(tenant=tenant, is_primary=True).values_list("domain", flat=True))
+    if (domain or "").strip().lower() not in domains:
+        differences.append("domain")
+    owners = {email.lower() for email in tenant.memberships.filter(role="owner").values_list("user__email", flat=True)}
+    if (owner_email or "").strip().lower() not in owners:
+        differences.append("owner")
+    if plan and plan != tenant.plan:
+        differences.append("plan")
+    return differences
+
+
 def schema_exists(*, schema_name: str) -> bool:
     return pg_schema_exists(schema_name)
 

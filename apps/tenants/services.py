@@ -22,6 +22,7 @@ from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from apps.accounts.mfa import mfa_enrolled
+from apps.accounts.onboarding import owner_onboarding_send
 from apps.accounts.permissions import Capability, require_capability
 from apps.accounts.services import membership_ensure, user_ensure
 from apps.audit.services import audit_record, platform_audit_record
@@ -54,8 +55,20 @@ from .validators import (
 logger = logging.getLogger(__name__)
 
 
-def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "", actor=None) -> Client:
+def tenant_create(
+    *,
+    schema_name: str,
+    name: str,
+    domain: str,
+    owner_email: str,
+    plan: str = "",
+    actor=None,
+    onboard_owner: bool = True,
+) -> Client:
     """Create the tenant's schema (migrated), its primary domain and the owner's membership.
+
+    With `onboard_owner` (the command and the admin; signup handles its own owner) the owner is mailed:
+    a set-password link for a new account (also left on `tenant.owner_link`), else where to sign in.
 
     Everything runs in one transaction: a failure anywhere leaves no schema, tenant or domain. The
     template is refreshed first, outside that transaction, when no outer transaction is open. With an
@@ -65,7 +78,13 @@ def tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str,
     if not transaction.get_connection().in_atomic_block:
         template_prepare()
     return _tenant_create(
-        schema_name=schema_name, name=name, domain=domain, owner_email=owner_email, plan=plan, actor=actor
+        schema_name=schema_name,
+        name=name,
+        domain=domain,
+        owner_email=owner_email,
+        plan=plan,
+        actor=actor,
+        onboard_owner=onboard_owner,
     )
 
 
@@ -94,7 +113,9 @@ def _validated_email(email: str, field: str = "owner_email") -> str:
 
 
 @transaction.atomic
-def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "", actor=None) -> Client:
+def _tenant_create(
+    *, schema_name: str, name: str, domain: str, owner_email: str, plan: str = "", actor=None, onboard_owner: bool
+) -> Client:
     schema_name, name, domain = _validated_new_tenant(schema_name=schema_name, name=name, domain=domain)
     _validated_email(owner_email)
     plan = plan or Client._meta.get_field("plan").default
@@ -111,6 +132,15 @@ def _tenant_create(*, schema_name: str, name: str, domain: str, owner_email: str
     _provisioned_domain_create(tenant=tenant, domain=domain)
     owner = user_ensure(email=owner_email)
     membership_ensure(user=owner, tenant=tenant, role="owner")
+    tenant.owner_link = None
+    tenant.owner_notified = False
+    if onboard_owner:
+        try:
+            # Sent inside the transaction, like invitations: no tenant is left whose owner was never told.
+            tenant.owner_link = owner_onboarding_send(tenant=tenant, user=owner)
+            tenant.owner_notified = True
+        except ValueError:  # no verified <label>.BASE_DOMAIN host yet: nowhere safe to link to
+            logger.warning("tenant %s: owner not mailed, no verified platform host", schema_name)
     if actor is not None:
         _platform_audit(
             action="tenant.create",
@@ -494,12 +524,14 @@ def domain_remove(*, domain: Domain, actor) -> None:
 # --- Self-service signup (public host) --------------------------------------------------------------
 
 
-def tenant_signup(*, company_name: str, subdomain: str, email: str, password: str) -> Client:
+def tenant_signup(*, company_name: str, subdomain: str, email: str, password: str | None) -> Client:
     """A new customer creates a tenant on `<subdomain>.<BASE_DOMAIN>` and becomes its owner.
 
-    A new e-mail gets an account with this password; an e-mail that already has an account must give
-    that account's password (otherwise anyone could attach a tenant to someone else's login). The
-    welcome e-mail goes out from a tenant job queued in the same transaction.
+    Called only once the address is confirmed (apps/tenants/signup.py). A new e-mail gets an account
+    with `password`; an e-mail that already has an account gets no password check here (`password` must
+    be None): its owner signs in on the new workspace like anywhere else. At most
+    SIGNUP_MAX_TENANTS_PER_OWNER workspaces per owner. The welcome e-mail goes out from a tenant job
+    queued in the same transaction.
     """
     if not transaction.get_connection().in_atomic_block:
         template_prepare()
@@ -507,8 +539,8 @@ def tenant_signup(*, company_name: str, subdomain: str, email: str, password: st
 
 
 @transaction.atomic
-def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: str) -> Client:
-    from apps.accounts.models import User
+def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: str | None) -> Client:
+    from apps.accounts.models import Membership, User
 
     from .tasks import send_welcome_email
 
@@ -517,15 +549,23 @@ def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: s
     if problem:
         raise ApplicationError(problem, field="subdomain")
     email = _validated_email((email or "").strip().lower(), field="email")
-    existing = User.objects.filter(email__iexact=email).first()
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is not None:
-        if not existing.is_active or not existing.check_password(password):
+        if password is not None:
+            raise ValueError("An existing account never gives its password to signup.")
+        if not existing.is_active:
+            raise ApplicationError("This account is disabled.", field="email")
+        owned = Membership.objects.filter(user=existing, role=Membership.Role.OWNER).count()
+        if owned >= settings.SIGNUP_MAX_TENANTS_PER_OWNER:
             raise ApplicationError(
-                "This e-mail already has a ProjectMeats account; enter that account's password.", field="password"
+                f"You already own {owned} workspaces, the most one person can create by signing up. "
+                "Contact us for more.",
+                field="email",
+                code="tenant_cap",
             )
     else:
         try:
-            validate_password(password, user=User(email=email, full_name=company_name))
+            validate_password(password or "", user=User(email=email, full_name=company_name))
         except ValidationError as exc:
             raise ApplicationError(" ".join(exc.messages), field="password") from None
     try:
@@ -535,6 +575,7 @@ def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: s
             domain=f"{label}.{settings.BASE_DOMAIN}",
             owner_email=email,
             plan=Client.Plan.STARTER,
+            onboard_owner=False,  # the owner chose a password at confirmation / already has one
         )
     except ApplicationError as exc:
         field = {"schema_name": "subdomain", "domain": "subdomain", "name": "company_name", "owner_email": "email"}

@@ -93,6 +93,18 @@ def refill_tenant_pool_periodic(timestamp: int) -> dict:
     return refill_tenant_pool()
 
 
+@app.periodic(cron="17 4 * * *")
+@app.task(name="tenants.reverify_custom_domains", queueing_lock="tenants.reverify_custom_domains")
+def reverify_custom_domains_daily(timestamp: int) -> dict:
+    """Daily: a custom domain whose TXT record is gone stops being served (apps/tenants/domain_checks.py)."""
+    from .domain_checks import custom_domains_reverify
+
+    connection.set_schema_to_public()
+    result = custom_domains_reverify()
+    logger.info("custom domains: %s checked, lapsed %s, lookups failed %s", *result.values())
+    return result
+
+
 def pool_refill_request() -> None:
     """Queue one refill job (after a take); one queued refill at a time is enough."""
     from backend.provisioning import pool_size
@@ -101,3 +113,13 @@ def pool_refill_request() -> None:
         return
     with contextlib.suppress(AlreadyEnqueued):
         refill_tenant_pool.defer()
+
+
+@app.periodic(cron="45 3 * * *", periodic_id="tenants-purge-offboarded")
+@app.task(name="tenants.purge_offboarded", queue="default", queueing_lock="tenants.purge_offboarded")
+def purge_offboarded_daily(timestamp: int) -> None:
+    """Every night: `purge_offboarded_tenants` (tenants past their grace period; dropping the schema also
+    drops its encryption keys, so any copy of their encrypted values elsewhere is unreadable)."""
+    from django.core.management import call_command
+
+    call_command("purge_offboarded_tenants")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.models import User
 from apps.accounts.permissions import Capability, capability_required, has_capability
 from apps.accounts.signin import welcome_token
 from backend import ratelimit
@@ -19,7 +21,7 @@ from backend.dns import verification_name
 from backend.exceptions import ApplicationError
 from backend.images import CONTENT_TYPES
 
-from .forms import BrandingForm, DomainAddForm, OffboardingForm, SignupForm, signup_started_token
+from .forms import BrandingForm, DomainAddForm, OffboardingForm, SignupForm, SignupPasswordForm, signup_started_token
 from .models import Client
 from .selectors import get_domain_for_user, signup_subdomain_problem, tenant_domain_list, tenant_url
 from .services import (
@@ -30,8 +32,8 @@ from .services import (
     offboarding_purge_after,
     tenant_branding_update,
     tenant_offboarding_request,
-    tenant_signup,
 )
+from .signup import signup_account_exists, signup_claims, signup_confirm, signup_request
 
 
 def landing(request: HttpRequest) -> HttpResponse:
@@ -112,7 +114,12 @@ def _signup_page(request: HttpRequest, form: SignupForm, *, status: int = 200, *
     return render(request, "tenants/signup.html", context, status=status)
 
 
+# Outside the request transaction: provisioning refreshes the tenant template first, which pg_dump
+# (its own connection) must see committed (backend.request_transaction).
+@transaction.non_atomic_requests
 def signup(request: HttpRequest) -> HttpResponse:
+    """Step 1: check the form and e-mail a confirmation link. The answer is the same whether or not the
+    address already has an account."""
     _signup_enabled()
     if request.method != "POST":
         return _signup_page(request, SignupForm(initial={"started": signup_started_token()}))
@@ -133,27 +140,49 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST)
     if not form.is_valid():
         if any(e.code in ("bad_token", "expired", "too_fast") for e in form.errors.as_data().get("__all__", [])):
-            form.data = {**form.data.dict(), "started": signup_started_token(), "password": ""}
+            form.data = {**form.data.dict(), "started": signup_started_token()}
         return _signup_page(request, form, status=400)
     data = form.cleaned_data
     try:
-        tenant = tenant_signup(
-            company_name=data["company_name"],
-            subdomain=data["subdomain"],
-            email=data["email"],
-            password=data["password"],
-        )
+        claims = signup_request(company_name=data["company_name"], subdomain=data["subdomain"], email=data["email"])
     except ApplicationError as exc:
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         return _signup_page(request, form, status=400)
-    owner = User.objects.get(email__iexact=data["email"])
-    token = welcome_token(user=owner, schema_name=tenant.schema_name)
-    context = {
-        "new_tenant": tenant,
-        "login_url": tenant_url(tenant=tenant, path="/login/"),
-        "welcome_url": tenant_url(tenant=tenant, path=f"/login/welcome/{token}/"),
-    }
-    return render(request, "tenants/signup_done.html", context)
+    return render(request, "tenants/signup_sent.html", {"claims": claims, "base_domain": settings.BASE_DOMAIN})
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def signup_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Step 2, from the e-mailed link. GET only shows the page (mail scanners follow links); POST creates
+    the workspace. A new address chooses its password here; an existing account types none."""
+    _signup_enabled()
+    try:
+        claims = signup_claims(token=token)
+    except ApplicationError as exc:
+        return render(request, "tenants/signup_link_unusable.html", {"message": exc.message}, status=400)
+    existing = signup_account_exists(claims=claims)
+    form = None if existing else SignupPasswordForm(request.POST or None)
+    context = {"claims": claims, "existing": existing, "form": form, "base_domain": settings.BASE_DOMAIN}
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            tenant, owner, new_account = signup_confirm(
+                token=token, password=form.cleaned_data["password"] if form is not None else None
+            )
+        except ApplicationError as exc:
+            if form is not None and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                context["error"] = exc.message
+            return render(request, "tenants/signup_confirm.html", context, status=400)
+        done = {"new_tenant": tenant, "login_url": tenant_url(tenant=tenant, path="/login/")}
+        if new_account:
+            # The new owner just chose their password here: sign them straight in on their workspace.
+            token = welcome_token(user=owner, schema_name=tenant.schema_name)
+            done["welcome_url"] = tenant_url(tenant=tenant, path=f"/login/welcome/{token}/")
+        return render(request, "tenants/signup_done.html", done)
+    return render(request, "tenants/signup_confirm.html", context, status=400 if form and form.errors else 200)
 
 
 def signup_check(request: HttpRequest) -> HttpResponse:
@@ -245,6 +274,8 @@ def onboarding_dismiss_view(request: HttpRequest) -> HttpResponse:
 
 @capability_required(Capability.OWN)
 def plan(request: HttpRequest) -> HttpResponse:
+    from apps.operations.selectors import tenant_usage_recent
+
     from .plans import FEATURES, LIMITS, plan_label, plan_usage, tenant_features, tenant_limits
 
     tenant = Client.objects.get(pk=request.tenant.pk)
@@ -257,6 +288,8 @@ def plan(request: HttpRequest) -> HttpResponse:
         "api_rate": limits.api_requests_per_minute,
         "api_rate_label": LIMITS["api_requests_per_minute"],
         "features": [(label, features[name]) for name, label in FEATURES.items()],
+        # Daily usage (apps.operations): requests, API calls, storage, members; the last 30 days.
+        "daily_usage": tenant_usage_recent(tenant),
     }
     return render(request, "tenants/plan.html", context)
 

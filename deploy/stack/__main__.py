@@ -71,6 +71,8 @@ def _banner(stack: Stack) -> str:
             f"    open http://acme.localhost:{c.http_port}/ or http://globex.localhost:{c.http_port}/ "
             "(demo password: projectmeats-demo)",
             f"    shell: set -a; . {_shown(stack.root)}/env; .venv/bin/python manage.py …",
+            f'    metrics: curl -H "Authorization: Bearer $(cat {_shown(stack.root)}/metrics_token)" '
+            f"http://localhost:{c.http_port}/metrics",
             "    Ctrl-C stops everything.",
         ]
     )

@@ -12,6 +12,7 @@ nginx and the worker if they die without being stopped, as an init system or com
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -84,6 +85,7 @@ class Stack:
                 max_client_conn=max(100, config.workers * config.threads * 4),
             )
             self.env = self._app_env()
+            (self.root / "prometheus").mkdir(exist_ok=True)
             self.write_env()
             self._prepare()
             bind = f"127.0.0.1:{free_port()}"
@@ -122,6 +124,8 @@ class Stack:
         env = {
             "DJANGO_SETTINGS_MODULE": PRODUCTION,
             "SECRET_KEY": self._secret_key(),
+            "ENCRYPTION_MASTER_KEYS": "stack1:" + self._secret_key("encryption_master_key", urlsafe_bytes=32),
+            "BACKUP_SIGNING_KEY": self._secret_key("backup_signing_key"),
             "DATABASE_URL": self.pooled.url,
             "DIRECT_DATABASE_URL": self.direct.url,
             "REDIS_URL": self.redis_url,
@@ -141,6 +145,10 @@ class Stack:
             "TENANT_WARM_POOL_SIZE": str(self.config.warm_pool),
             "CONN_MAX_AGE": "60",
             "PYTHONUNBUFFERED": "1",
+            # /metrics (backend/metrics.py): every gunicorn worker's and the job worker's samples, added
+            # up from this folder; scraped with `Authorization: Bearer $METRICS_TOKEN`.
+            "PROMETHEUS_MULTIPROC_DIR": str(self.root / "prometheus"),
+            "METRICS_TOKEN": self._secret("metrics_token"),
             **self.config.extra_env,
         }
         return env
@@ -161,10 +169,19 @@ class Stack:
         path.chmod(0o600)
         return path
 
-    def _secret_key(self) -> str:
-        path = self.root / "secret_key"
+    def _secret_key(self, name: str = "secret_key", *, urlsafe_bytes: int = 0) -> str:
+        return self._secret(name, urlsafe_bytes=urlsafe_bytes)
+
+    def _secret(self, name: str, *, urlsafe_bytes: int = 0) -> str:
+        """A random value kept in `<root>/<name>` (the same across restarts, so the stack still reads its data)."""
+        path = self.root / name
         if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
+            value = (
+                base64.urlsafe_b64encode(secrets.token_bytes(urlsafe_bytes)).decode()
+                if urlsafe_bytes
+                else secrets.token_urlsafe(48)
+            )
+            path.write_text(value)
             path.chmod(0o600)
         return path.read_text().strip()
 

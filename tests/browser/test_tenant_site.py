@@ -33,7 +33,7 @@ def test_outsider_cannot_sign_in(world, page, url_for):
     page.get_by_label("E-mail").fill(world.outsider.email)
     page.get_by_label("Password").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    assert "does not have access" in page.content()
+    assert "Enter a correct e-mail address and password." in page.content()
     page.goto(url_for(world.a, "/"))
     assert "/login/" in page.url
 

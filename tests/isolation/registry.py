@@ -72,6 +72,14 @@ REGISTRY: dict[str, Registered] = {
             f"{PASSWORD_RESET}::test_link_sets_the_password_once_and_is_audited",
         ),
     ),
+    "/password-reset/welcome/<uidb64>/<token>/": Registered(
+        reason="the set-password link mailed to a new owner: its parameters are a signed token, not a record id",
+        tests=(
+            "apps/tenants/tests/test_owner_onboarding.py::test_the_link_does_not_work_on_another_tenants_host",
+            "apps/tenants/tests/test_owner_onboarding.py::test_the_link_works_once",
+            "apps/tenants/tests/test_owner_onboarding.py::test_the_link_expires",
+        ),
+    ),
     "/invitations/<str:token>/": Registered(
         reason="the link from the invitation e-mail: its parameter is a secret token, not a record id",
         tests=(
@@ -130,6 +138,14 @@ REGISTRY: dict[str, Registered] = {
             f"{API_DOCS}::test_private_setting_refuses_anonymous",
             f"{API_DOCS}::test_private_setting_refuses_members_without_administer",
             f"{API_DOCS}::test_administrator_of_another_tenant_is_refused",
+        ),
+    ),
+    "GET /api/v1/privacy/members/{id}/export/": Registered(
+        checks=ALL_CHECKS,
+        reason="the id is a user (public schema), not a tenant record: only members of this tenant are found",
+        tests=(
+            "apps/privacy/tests/test_subject_rights.py::test_member_export_for_themself_or_an_admin_only",
+            "apps/privacy/tests/test_subject_rights.py::test_member_export_refuses_outsiders_and_anonymous",
         ),
     ),
 }

@@ -12,6 +12,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from .conftest import api_token, sign_in
 
 
@@ -42,8 +44,11 @@ def _codes_in_database(stack, prefix: str) -> set[str]:
 
 def _assert_unavailable_not_broken(reply, stack=None) -> None:
     # On a 500 the server's own log says why: show its last traceback with the failure.
-    log = (stack.root / "gunicorn.log").read_text(errors="replace") if stack is not None else ""
-    assert reply.status in (201, 200, 503), (reply.status, reply.text[:500], log[log.rfind("Traceback") :][:4000])
+    if reply.status == 500:
+        # Plain text, so pytest shows all of it (an assertion's repr is cut short in CI's log).
+        log = (stack.root / "gunicorn.log").read_text(errors="replace") if stack is not None else ""
+        pytest.fail(f"500 {reply.text[:300]}\n--- gunicorn.log (last 12,000 characters) ---\n{log[-12000:]}")
+    assert reply.status in (201, 200, 503), (reply.status, reply.text[:500])
     assert "Traceback" not in reply.text
     if reply.status == 503:
         assert reply.is_json and reply.json()["code"] == "unavailable"

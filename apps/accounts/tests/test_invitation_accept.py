@@ -66,6 +66,20 @@ def test_existing_account_confirms_with_its_password(tenant_a, tenant_b, client_
     assert Membership.objects.get(user=tenant_b.staff, tenant=tenant_b.tenant).role == "staff"
 
 
+def test_invitation_password_guesses_count_toward_the_lockout(tenant_a, tenant_b, client_for, invite):
+    """Before: the page checked the password with check_password(), outside django-axes: unlimited guesses,
+    and a locked-out account's password could still be confirmed."""
+    _, token = invite(tenant_a, tenant_b.staff.email, role="viewer")
+    client = client_for(tenant_a)
+    for _ in range(5):
+        client.post(f"/invitations/{token}/", {"password": "not-it"})
+    right = client.post(f"/invitations/{token}/", {"password": TEST_PASSWORD})
+    assert right.status_code in (400, 429)
+    assert not Membership.objects.filter(user=tenant_b.staff, tenant=tenant_a.tenant).exists()
+    login = client_for(tenant_a).post("/login/", {"email": tenant_b.staff.email, "password": TEST_PASSWORD})
+    assert login.status_code == 429  # the same lock as the login page
+
+
 def test_signed_in_existing_account_accepts_without_password(tenant_a, tenant_b, invite):
     _, token = invite(tenant_a, tenant_b.staff.email)
     membership = invitation_accept(token=token, user=tenant_b.staff)
@@ -144,5 +158,5 @@ def test_accepting_when_already_a_member_is_refused(tenant_a, tenant_b, invite):
     _, token = invite(tenant_a, tenant_b.staff.email, role="admin")
     membership_ensure(user=tenant_b.staff, tenant=tenant_a.tenant, role="viewer")
     with pytest.raises(ApplicationError, match="already a member"):
-        invitation_accept(token=token, password=TEST_PASSWORD)
+        invitation_accept(token=token, user=tenant_b.staff)
     assert Membership.objects.get(user=tenant_b.staff, tenant=tenant_a.tenant).role == "viewer"

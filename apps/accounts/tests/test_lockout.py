@@ -93,7 +93,7 @@ def test_api_token_endpoint_locks_out_with_json_429(tenant_a, client_for):
             content_type="application/json",
         )
     assert response.status_code == 429
-    assert response.json() == {"detail": LOCKOUT_TEXT}
+    assert response.json() == {"detail": LOCKOUT_TEXT, "code": "locked_out"}
 
 
 def test_failures_on_login_page_and_api_add_up(tenant_a, client_for):

@@ -56,13 +56,13 @@ def test_anonymous_api_call_gets_json_not_a_login_redirect(tenant_a, client_for)
 def test_outsider_api_call_gets_json_403(tenant_a, outsider, client_for):
     response = client_for(tenant_a, outsider).get(API_PATH)
     assert response.status_code == 403
-    assert response.json() == {"detail": "You do not have access to this organisation."}
+    assert response.json() == {"detail": "You do not have access to this organisation.", "code": "not_a_member"}
 
 
 def test_other_tenants_member_api_call_gets_json_403(tenant_a, tenant_b, client_for):
     response = client_for(tenant_a, tenant_b.owner).post(API_PATH, {})
     assert response.status_code == 403
-    assert response.json() == {"detail": "You do not have access to this organisation."}
+    assert response.json() == {"detail": "You do not have access to this organisation.", "code": "not_a_member"}
 
 
 def test_deactivated_membership_is_refused(tenant_a, client_for):

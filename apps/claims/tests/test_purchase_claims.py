@@ -137,9 +137,9 @@ def test_api_opens_and_settles_a_purchase_line_claim(tenant_a, client_for):
     assert manager.get(f"{API}?against=purchase").json()["count"] == 1
     assert manager.get(f"{API}?against=sales").json()["count"] == 0
     neither = staff.post(API, {"reason": "quality", "amount": "1"}, content_type="application/json")
-    assert neither.status_code == 400 and "purchase_line" in neither.json()
+    assert neither.status_code == 400 and "purchase_line" in neither.json()["fields"]
     over = staff.post(API, {**body, "amount": "4850.01"}, content_type="application/json")
-    assert over.status_code == 400 and "amount" in over.json()
+    assert over.status_code == 400 and "amount" in over.json()["fields"]
 
 
 def test_pages_open_and_settle_a_purchase_line_claim(tenant_a, client_for):

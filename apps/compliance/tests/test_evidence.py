@@ -162,9 +162,34 @@ def test_api_lists_and_uploads_evidence(tenant_a, client_for):
     assert created.status_code == 201, created.json()
     assert created.json()["versions"][0]["content_type"] == "image/gif"
     bad = client.post(url, {"file": SimpleUploadedFile("c.pdf", b"nope", content_type="application/pdf")})
-    assert bad.status_code == 400 and "file" in bad.json()
+    assert bad.status_code == 400 and "file" in bad.json()["fields"]
     listed = client_for(tenant_a, tenant_a.viewer).get(url).json()
-    assert [row["title"] for row in listed] == ["c.gif"]
+    assert [row["title"] for row in listed["results"]] == ["c.gif"]
+
+
+def test_api_evidence_list_is_paginated_like_the_schema_says(tenant_a, client_for, django_assert_num_queries):
+    """GET .../evidence/ answers the paginated object the OpenAPI schema documents (it was a bare list),
+    in a fixed number of queries however many documents and versions there are."""
+    task = _task(tenant_a)
+    client = client_for(tenant_a, tenant_a.staff)
+    url = f"/api/v1/compliance-tasks/{task.pk}/evidence/"
+    for name in ("a.gif", "b.gif", "c.gif"):
+        client.post(url, {"file": SimpleUploadedFile(name, _gif(), content_type="image/gif")})
+    viewer = client_for(tenant_a, tenant_a.viewer)
+    viewer.get(url)  # warm the session and routing caches
+    with django_assert_num_queries(QUERIES_FOR_EVIDENCE_LIST):
+        page = viewer.get(url, {"page": 1}).json()
+    assert set(page) == {"count", "next", "previous", "results"}
+    assert page["count"] == 3 and [row["title"] for row in page["results"]] == ["a.gif", "b.gif", "c.gif"]
+    client.post(url, {"file": SimpleUploadedFile("a.gif", _gif(), content_type="image/gif"), "title": "a.gif"})
+    with django_assert_num_queries(QUERIES_FOR_EVIDENCE_LIST):  # more documents and versions, same queries
+        assert viewer.get(url, {"page": 1}).json()["count"] >= 3
+    schema = viewer.get("/api/v1/schema/", {"format": "json"}).json()
+    documented = schema["paths"]["/api/v1/compliance-tasks/{id}/evidence/"]["get"]["responses"]["200"]
+    assert documented["content"]["application/json"]["schema"]["$ref"].endswith("/PaginatedEvidenceList")
+
+
+QUERIES_FOR_EVIDENCE_LIST = 14  # session, membership, task, count, page, versions and the request's own
 
 
 def _gif() -> bytes:

@@ -66,7 +66,8 @@ def test_a_rejected_row_writes_nothing_and_the_report_names_rows_and_reasons(ten
 def test_malformed_files_are_refused_before_any_row(tenant_a, client_for):
     client = client_for(tenant_a, tenant_a.staff)
     wrong_header = SimpleUploadedFile("x.csv", b"name,category\nA,other\n", content_type="text/csv")
-    assert client.post(API, {"file": wrong_header}).json() == {"file": [f"The header must be exactly: {HEADER}."]}
+    refused = client.post(API, {"file": wrong_header}).json()
+    assert refused["fields"] == {"file": [f"The header must be exactly: {HEADER}."]}
     binary = SimpleUploadedFile("x.csv", b"\xff\xfe\x00\x01", content_type="text/csv")
     assert client.post(API, {"file": binary}).status_code == 400
     short_row = _csv("Only,two")

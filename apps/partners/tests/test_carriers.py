@@ -34,7 +34,7 @@ def test_malformed_mc_or_dot_numbers_are_refused(tenant_a, client_for, field, ba
     payload = {"code": "CR", "name": "Cold Road", field: bad}
     response = client_for(tenant_a, tenant_a.staff).post(URL, payload, content_type="application/json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["fields"]
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ def test_contact_without_a_company_is_refused(tenant_a, client_for):
         "/api/v1/contacts/", {"name": "Nobody"}, content_type="application/json"
     )
     assert response.status_code == 400
-    assert "exactly one" in response.json()["non_field_errors"][0]
+    assert "exactly one" in response.json()["fields"]["non_field_errors"][0]
 
 
 def test_contact_with_two_companies_is_refused_on_the_page(tenant_a, client_for):

@@ -29,7 +29,7 @@ def test_valid_establishment_numbers_are_normalised(tenant_a, client_for, given,
 def test_malformed_establishment_numbers_are_refused(tenant_a, client_for, bad):
     response = _post(client_for, tenant_a, establishment_number=bad)
     assert response.status_code == 400
-    assert "establishment_number" in response.json()
+    assert "establishment_number" in response.json()["fields"]
 
 
 def test_plant_cannot_be_added_to_an_archived_supplier(tenant_a, client_for):
@@ -37,7 +37,7 @@ def test_plant_cannot_be_added_to_an_archived_supplier(tenant_a, client_for):
         archived = SupplierFactory(is_archived=True).pk
     response = _post(client_for, tenant_a, supplier=archived, establishment_number="M1")
     assert response.status_code == 400
-    assert "supplier" in response.json()
+    assert "supplier" in response.json()["fields"]
 
 
 def test_plant_cannot_point_at_another_tenants_supplier(tenant_a, tenant_b, client_for):
@@ -47,7 +47,7 @@ def test_plant_cannot_point_at_another_tenants_supplier(tenant_a, tenant_b, clie
         SupplierFactory()
     response = _post(client_for, tenant_a, supplier=theirs + 10_000, establishment_number="M1")
     assert response.status_code == 400
-    assert "supplier" in response.json()
+    assert "supplier" in response.json()["fields"]
 
 
 def test_new_plant_form_is_prefilled_from_the_supplier_page(tenant_a, client_for):

@@ -120,11 +120,12 @@ def add_migrations(live, settings, tmp_path, monkeypatch):
                 cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f'"{schema}".django_migrations'])
                 if not cursor.fetchone()[0]:
                     continue
-                cursor.execute(f'SET search_path TO "{schema}"')
+                # The engine puts the connection's schema in front of every statement (no session SET).
+                connection.set_schema(schema, include_public=False)
                 for statement in undo_sql:
                     cursor.execute(statement)
                 cursor.execute("DELETE FROM django_migrations WHERE app = %s AND name = ANY(%s)", [app_label, names])
-        cursor.execute("SET search_path TO public")
+                connection.set_schema_to_public()
     connection.set_schema_to_public()
     monkeypatch.undo()
     migration_state.clear_caches()

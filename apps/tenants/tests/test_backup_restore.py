@@ -7,6 +7,7 @@ tenants created for this module and removed afterwards; the tests' own transacti
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -21,7 +22,7 @@ from apps.audit.services import audit_record
 from apps.audit.tests.test_concurrent_appends import _on_own_connection as _own_connection
 from apps.tenants.models import Client, Domain
 from apps.tenants.services import tenant_create
-from backend.backups import table_stats
+from backend.backups import sign_manifest, table_stats
 
 SOURCE = "bk_src"
 TRICKY = [
@@ -163,7 +164,7 @@ def test_restore_with_a_row_count_mismatch_exits_with_one_line_and_keeps_nothing
     manifest_file = dump.with_name("bad.dump.manifest.json")
     manifest = json.loads(manifest_file.read_text())
     manifest["tables"]["audit_auditevent"]["rows"] = 41
-    manifest_file.write_text(json.dumps(manifest))
+    manifest_file.write_text(json.dumps(sign_manifest(manifest)))  # signed: only the row check can catch it
     message = _restore_error(dump, "bk_bad", "bk-bad.localhost")
     assert message == "Restore verification failed: table audit_auditevent: 40 rows restored, manifest says 41."
     _nothing_left("bk_bad", "bk-bad.localhost")
@@ -174,7 +175,7 @@ def test_restore_with_a_checksum_mismatch_keeps_nothing(backup, tmp_path, db):
     manifest_file = dump.with_name("sum.dump.manifest.json")
     manifest = json.loads(manifest_file.read_text())
     manifest["tables"]["audit_auditevent"]["md5"] = "0" * 32
-    manifest_file.write_text(json.dumps(manifest))
+    manifest_file.write_text(json.dumps(sign_manifest(manifest)))  # signed: only the row check can catch it
     assert "checksum differs" in _restore_error(dump, "bk_bad", "bk-bad.localhost")
     _nothing_left("bk_bad", "bk-bad.localhost")
 
@@ -184,6 +185,49 @@ def test_restore_of_a_dump_that_does_not_match_its_manifest_is_refused(backup, t
     dump.write_bytes(dump.read_bytes() + b"\0")
     assert "does not match its manifest" in _restore_error(dump, "bk_tampered", "bk-t.localhost")
     _nothing_left("bk_tampered", "bk-t.localhost")
+
+
+def test_restore_of_a_manifest_edited_without_the_signing_key_is_refused(backup, tmp_path, db):
+    # Before signing, whoever could edit a dump could rewrite its unkeyed checksum in the manifest too.
+    dump = _copy_backup(backup, tmp_path / "forged.dump")
+    dump.write_bytes(dump.read_bytes() + b"\0")
+    manifest_file = dump.with_name("forged.dump.manifest.json")
+    manifest = json.loads(manifest_file.read_text())
+    manifest["dump_sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
+    manifest_file.write_text(json.dumps(manifest))
+    assert "signature does not verify" in _restore_error(dump, "bk_tampered", "bk-t.localhost")
+    _nothing_left("bk_tampered", "bk-t.localhost")
+
+
+def test_restore_with_another_signing_key_or_an_unsigned_manifest_is_refused(backup, tmp_path, db, settings):
+    dump = _copy_backup(backup, tmp_path / "foreign.dump")
+    settings.BACKUP_SIGNING_KEY = "another-deployment-signing-key-0123456789"
+    assert "signature does not verify" in _restore_error(dump, "bk_tampered", "bk-t.localhost")
+    settings.BACKUP_SIGNING_KEY = "development-only-backup-signing-key"
+    manifest_file = dump.with_name("foreign.dump.manifest.json")
+    manifest = json.loads(manifest_file.read_text())
+    manifest.pop("signature")
+    manifest["version"] = 1
+    manifest_file.write_text(json.dumps(manifest))
+    assert "not signed" in _restore_error(dump, "bk_tampered", "bk-t.localhost")
+    _nothing_left("bk_tampered", "bk-t.localhost")
+
+
+def test_restore_refuses_a_function_the_tenant_template_does_not_have(backup, world, tmp_path, db):
+    def plant() -> None:
+        tenant_create(schema_name="bk_evil", name="Evil", domain="bk-evil.localhost", owner_email="o@bk.test")
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE FUNCTION bk_evil.pwn() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+
+    _own_connection(plant)
+    try:
+        dump = tmp_path / "evil.dump"
+        _command("backup_tenant", "--schema", "bk_evil", "--output", str(dump))
+        message = _restore_error(dump, "bk_evil_copy", "bk-evil-copy.localhost")
+        assert message == "the backup holds a function 'pwn' that the tenant template does not have; refused"
+        _nothing_left("bk_evil_copy", "bk-evil-copy.localhost")
+    finally:
+        _cleanup(["bk_evil", "bk_evil_copy"])
 
 
 def test_restore_without_a_manifest_is_refused(backup, tmp_path, db):

@@ -250,3 +250,37 @@ def test_purge_failure_is_reported_and_exits_nonzero(omega, monkeypatch):
     with pytest.raises(CommandError, match="1 tenant"):
         _purge()
     assert _schema_exists("omega")
+
+
+def test_owner_of_an_offboarding_tenant_signs_in_to_the_export_page_only(owner_page, tenant_a, client_for, queue):
+    """Before: signing in was refused for every member of a non-active tenant, the owner included, so an
+    owner whose session had ended could never download their own export."""
+    from conftest import TEST_PASSWORD
+
+    assert owner_page.post("/settings/offboarding/", {"confirm": "ALPHA"}).status_code == 302
+    browser = client_for(tenant_a)
+    response = browser.post("/login/", {"email": tenant_a.owner.email, "password": TEST_PASSWORD})
+    assert (response.status_code, response["Location"]) == (302, "/settings/offboarding/")
+    assert browser.get("/settings/offboarding/").status_code == 200
+    assert browser.get("/").status_code == 423
+    assert browser.get("/settings/domains/").status_code == 423
+
+
+@pytest.mark.parametrize("role", ["admin", "staff", "viewer"])
+def test_other_members_of_an_offboarding_tenant_cannot_sign_in(owner_page, tenant_a, client_for, queue, role):
+    from conftest import TEST_PASSWORD
+
+    owner_page.post("/settings/offboarding/", {"confirm": "ALPHA"})
+    browser = client_for(tenant_a)
+    response = browser.post("/login/", {"email": tenant_a.user(role).email, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+    assert "signing in is paused" in response.text
+    assert "_auth_user_id" not in browser.session
+
+
+def test_the_daily_job_purges_tenants_past_their_grace_period(omega):
+    from apps.tenants.tasks import purge_offboarded_daily
+
+    _age(omega, 31)
+    purge_offboarded_daily(timestamp=0)
+    assert not _schema_exists("omega") and not Client.objects.filter(schema_name="omega").exists()

@@ -1,9 +1,12 @@
-"""Self-service signup on the public host: validation, bot guard, rate limit, welcome e-mail."""
+"""Self-service signup on the public host: the address is confirmed by e-mail before anything exists;
+validation, bot guard, rate limit, welcome e-mail, the cap on workspaces per owner."""
 
 import re
 import time
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core import mail
 from django_tenants.utils import schema_context
 from procrastinate import testing
@@ -36,7 +39,6 @@ def _data(**overrides) -> dict:
         "company_name": "Acme Foods",
         "subdomain": "acme-foods",
         "email": "founder@acme-foods.test",
-        "password": GOOD_PASSWORD,
         "website": "",
         "started": signup_started_token(time.time() - 30),
     }
@@ -47,6 +49,23 @@ def _tenant_count() -> int:
     return Client.objects.count()
 
 
+def _confirm_path(message) -> str:
+    match = re.search(r"https?://localhost(/signup/confirm/[^/\s]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def _sign_up(public, password: str | None = GOOD_PASSWORD, **overrides):
+    """Fill the form, open the e-mailed link, confirm (with a password for a new address)."""
+    mail.outbox.clear()
+    sent = public.post("/signup/", _data(**overrides))
+    assert sent.status_code == 200, sent.text
+    (message,) = mail.outbox
+    path = _confirm_path(message)
+    assert public.get(path).status_code == 200
+    return public.post(path, {"password": password} if password is not None else {})
+
+
 def test_signup_page_offers_the_form_with_bot_guard_and_htmx(public):
     page = public.get("/signup/")
     assert page.status_code == 200
@@ -54,8 +73,54 @@ def test_signup_page_offers_the_form_with_bot_guard_and_htmx(public):
     assert 'hx-get="/signup/check/"' in page.text and "vendor/htmx.min.js" in page.text
 
 
-def test_signup_creates_tenant_domain_and_owner_and_queues_the_welcome_email(public, queue):
+def test_signup_form_creates_nothing_and_mails_a_confirmation_link(public, queue):
+    before = (_tenant_count(), User.objects.count())
     response = public.post("/signup/", _data(subdomain="Acme-Foods"))
+    assert response.status_code == 200
+    assert "Check your e-mail" in response.text
+    assert (_tenant_count(), User.objects.count()) == before
+    assert queue.jobs == {}
+    (message,) = mail.outbox
+    assert message.to == ["founder@acme-foods.test"]
+    assert "/signup/confirm/" in message.body and "acme-foods.localhost" in message.body
+
+
+def test_the_same_answer_whether_or_not_the_address_has_an_account(public, tenant_a, queue):
+    new = public.post("/signup/", _data())
+    known = public.post("/signup/", _data(email=tenant_a.viewer.email))
+    assert new.status_code == known.status_code == 200
+    main = re.compile(r"<main.*</main>", re.S)
+    assert main.search(new.text).group(0).replace("founder@acme-foods.test", "X") == main.search(known.text).group(
+        0
+    ).replace(tenant_a.viewer.email, "X")
+    assert len(mail.outbox) == 2
+
+
+def test_a_confirmation_link_is_refused_when_forged_or_expired(public, queue):
+    public.post("/signup/", _data())
+    path = _confirm_path(mail.outbox[0])
+    forged = path[:-3] + "xx/"
+    assert public.get(forged).status_code == 400
+    assert public.post(forged, {"password": GOOD_PASSWORD}).status_code == 400
+    with time_machine.travel(time.time() + settings.SIGNUP_LINK_SECONDS + 60):
+        expired = public.post(path, {"password": GOOD_PASSWORD})
+    assert expired.status_code == 400
+    assert "expired" in expired.text
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+
+
+def test_a_confirmation_link_works_once(public, queue):
+    public.post("/signup/", _data())
+    path = _confirm_path(mail.outbox[0])
+    assert public.post(path, {"password": GOOD_PASSWORD}).status_code == 200
+    again = public.post(path, {"password": GOOD_PASSWORD})
+    assert again.status_code == 400
+    assert "already taken" in again.text
+    assert Client.objects.filter(schema_name="acme_foods").count() == 1
+
+
+def test_signup_creates_tenant_domain_and_owner_and_queues_the_welcome_email(public, queue):
+    response = _sign_up(public, subdomain="Acme-Foods")
     assert response.status_code == 200
     assert "https://acme-foods.localhost/login/" in response.text
     tenant = Client.objects.get(schema_name="acme_foods")
@@ -72,6 +137,7 @@ def test_signup_creates_tenant_domain_and_owner_and_queues_the_welcome_email(pub
     (job,) = queue.jobs.values()
     assert job["task_name"] == "tenants.send_welcome_email"
     assert job["args"] == {"schema_name": "acme_foods", "user_id": owner.pk}
+    mail.outbox.clear()
     send_welcome_email.task(**job["args"])
     (message,) = mail.outbox
     assert message.to == ["founder@acme-foods.test"]
@@ -115,7 +181,7 @@ def test_bad_subdomains_are_refused(public, queue, subdomain, message):
     ],
 )
 def test_weak_passwords_are_refused(public, password, message):
-    response = public.post("/signup/", _data(password=password))
+    response = _sign_up(public, password=password)
     assert response.status_code == 400
     assert message in response.text
     assert not User.objects.filter(email="founder@acme-foods.test").exists()
@@ -135,17 +201,52 @@ def test_missing_or_malformed_fields_are_form_errors(public, field, value, messa
     assert message in response.text
 
 
-def test_existing_account_must_prove_its_password(public, tenant_a, queue):
-    response = public.post("/signup/", _data(email=tenant_a.viewer.email, password="Some-other-Pa55"))
-    assert response.status_code == 400
-    assert "enter that account&#x27;s password" in response.text
-    assert not Client.objects.filter(schema_name="acme_foods").exists()
-
+def test_signup_form_never_checks_a_password(public, tenant_a, queue):
+    """Before: signup took an existing account's password and checked it with check_password(), outside
+    django-axes: a locked-out account's password could still be confirmed, and a right guess created a
+    tenant owned by the victim. Now the form has no password and creates nothing."""
     response = public.post("/signup/", _data(email=tenant_a.viewer.email, password=TEST_PASSWORD))
     assert response.status_code == 200
+    assert 'name="password"' not in public.get("/signup/").text
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+    (message,) = mail.outbox
+    assert message.to == [tenant_a.viewer.email]  # only the mailbox's owner can go on
+
+
+def test_existing_account_confirms_by_mail_types_no_password_and_signs_in_normally(public, tenant_a, queue, client_for):
+    mail.outbox.clear()
+    public.post("/signup/", _data(email=tenant_a.viewer.email))
+    path = _confirm_path(mail.outbox[0])
+    page = public.get(path)
+    assert "already has a ProjectMeats account" in page.text
+    assert 'name="password"' not in page.text
+    response = public.post(path, {"password": "ignored-Pa55-word"})
+    assert response.status_code == 200
+    assert "/login/welcome/" not in response.text  # no password-free way in for an existing account
+    assert "https://acme-foods.localhost/login/" in response.text
     tenant = Client.objects.get(schema_name="acme_foods")
     assert Membership.objects.get(user=tenant_a.viewer, tenant=tenant).role == "owner"
     assert Membership.objects.get(user=tenant_a.viewer, tenant=tenant_a.tenant).role == "viewer"
+    tenant_a.viewer.refresh_from_db()
+    assert tenant_a.viewer.check_password(TEST_PASSWORD)
+    browser = client_for("acme-foods.localhost")
+    signed_in = browser.post("/login/", {"email": tenant_a.viewer.email, "password": TEST_PASSWORD})
+    assert signed_in.status_code == 302
+
+
+def test_tenants_per_owner_are_capped(public, tenant_a, queue, settings):
+    settings.SIGNUP_MAX_TENANTS_PER_OWNER = 1
+    Membership.objects.filter(user=tenant_a.viewer, tenant=tenant_a.tenant).update(role="owner")
+    response = _sign_up(public, password=None, email=tenant_a.viewer.email)
+    assert response.status_code == 400
+    assert "You already own 1 workspaces" in response.text
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+
+
+def test_bot_trap_is_hidden_without_the_stylesheet(public):
+    page = public.get("/signup/").text
+    trap = page[page.index('<div class="hp"') :]
+    assert trap[: trap.index(">")].endswith("hidden")
 
 
 def test_honeypot_refuses_the_submission(public, queue):
@@ -171,7 +272,7 @@ def test_missing_or_forged_timing_token_is_refused(public, started):
     assert not Client.objects.filter(schema_name="acme_foods").exists()
 
 
-def test_signups_are_rate_limited_per_ip(public, settings, client_for):
+def test_signups_are_rate_limited_per_ip(public, settings, client_for, queue):
     settings.SIGNUP_RATE_LIMIT = 2
     for _ in range(2):
         assert public.post("/signup/", _data(subdomain="admin")).status_code == 400
@@ -189,6 +290,7 @@ def test_signup_can_be_switched_off(public, settings):
     assert public.get("/signup/").status_code == 404
     assert public.post("/signup/", _data()).status_code == 404
     assert public.get("/signup/check/?subdomain=free").status_code == 404
+    assert public.get("/signup/confirm/anything/").status_code == 404
     assert "/signup/" not in public.get("/").text
     assert not Client.objects.filter(schema_name="acme_foods").exists()
 
@@ -220,7 +322,7 @@ def _welcome_path(response) -> str:
 
 
 def test_signup_confirmation_signs_the_owner_in_on_the_new_workspace_once(public, queue, client_for):
-    path = _welcome_path(public.post("/signup/", _data(subdomain="Acme-Foods")))
+    path = _welcome_path(_sign_up(public, subdomain="Acme-Foods"))
     browser = client_for("acme-foods.localhost")
     response = browser.get(path)
     assert (response.status_code, response.url) == (302, "/")
@@ -229,7 +331,7 @@ def test_signup_confirmation_signs_the_owner_in_on_the_new_workspace_once(public
 
 
 def test_signup_welcome_link_works_only_on_its_own_workspace(public, queue, tenant_a, client_for):
-    path = _welcome_path(public.post("/signup/", _data(subdomain="Acme-Foods")))
+    path = _welcome_path(_sign_up(public, subdomain="Acme-Foods"))
     other = client_for(tenant_a)
     assert other.get(path).status_code == 400
     assert other.get("/").status_code == 302  # still anonymous there

@@ -1,0 +1,52 @@
+"""Subject rights over the API: export a contact or a member as JSON, erase a contact.
+
+GET  /api/v1/privacy/contacts/<id>/export/   admins and owners
+POST /api/v1/privacy/contacts/<id>/erase/    admins and owners, {"confirm": "ERASE"}
+GET  /api/v1/privacy/members/<id>/export/    admins and owners, or the member themself
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .services import contact_erase, contact_export, member_export
+
+
+def _download(document: dict, name: str) -> Response:
+    return Response(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class ContactExportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Everything held about one contact (JSON download)")
+    def get(self, request, pk: int):
+        return _download(contact_export(user=request.user, contact_id=pk), f"contact-{pk}.json")
+
+
+class ContactEraseView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=inline_serializer("ContactErase", {"confirm": serializers.CharField(help_text='"ERASE"')}),
+        responses=inline_serializer(
+            "ContactErased", {"id": serializers.IntegerField(), "erased": serializers.BooleanField()}
+        ),
+        summary="Erase a contact's personal data (anonymise; audit values become unreadable)",
+    )
+    def post(self, request, pk: int):
+        contact = contact_erase(user=request.user, contact_id=pk, confirm=str(request.data.get("confirm", "")))
+        return Response({"id": contact.pk, "erased": True})
+
+
+class MemberExportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="What this tenant holds about one member (JSON download)")
+    def get(self, request, pk: int):
+        return _download(member_export(user=request.user, member_id=pk), f"member-{pk}.json")
