@@ -193,7 +193,7 @@ def choice_value(form_field: forms.ChoiceField, text: str) -> str:
 def csv_template_response(*, columns: list[str], filename: str) -> HttpResponse:
     """The header row an import expects, as a file to fill in."""
     out = io.StringIO()
-    csv.writer(out).writerow(columns)
+    csv_writer(out).writerow(columns)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
