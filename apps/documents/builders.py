@@ -227,7 +227,6 @@ def statement_pdf(ledger: Ledger, head: Letterhead | None = None, aging: dict | 
 def statement_csv(ledger: Ledger) -> str:
     """The statement as CSV: plain ISO dates and decimal amounts (for spreadsheets, not people)."""
     out = io.StringIO()
-    writer = csv_writer(out)  # formula-like cells defused (backend/csv_safe.py)
     writer = csv_writer(out)  # cells a spreadsheet would run as formulas are defused
     writer.writerow(["date", "type", "reference", "description", "charges", "payments_credits", "balance"])
     writer.writerow([ledger.start.isoformat(), "opening", "", "Opening balance", "", "", ledger.opening])
