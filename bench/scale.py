@@ -44,6 +44,13 @@ from common import ROOT, parse_args, smoke_database  # noqa: E402 (bench/ is the
 PREFIX = "scale_"
 
 
+def _wall_clock() -> datetime:
+    """The bench reports and stops by the wall clock (not product time): backend.clock's platform now."""
+    from backend.clock import now
+
+    return now().astimezone(UTC)
+
+
 def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="100,1000,5000,10000", help="fleet sizes to report at")
@@ -138,7 +145,7 @@ def grow(target: int, *, batch: int, log_every: int, deadline: float | None, gro
         if size - mark >= log_every or size == target:
             per_tenant = (time.perf_counter() - mark_time) / (size - mark)
             db_bytes = _scalar("SELECT pg_database_size(current_database())")
-            growth.append([size, round(per_tenant * 1000, 1), db_bytes, datetime.now(UTC).strftime("%H:%M")])
+            growth.append([size, round(per_tenant * 1000, 1), db_bytes, _wall_clock().strftime("%H:%M")])
             gib = db_bytes / 2**30
             print(f"fleet {size}: {per_tenant * 1000:.0f} ms per clone, database {gib:.2f} GiB", flush=True)
             mark, mark_time = size, time.perf_counter()
@@ -437,7 +444,7 @@ def main() -> None:
     deadline = None
     if args.until:
         hour, minute = map(int, args.until.split(":"))
-        deadline = datetime.now(UTC).replace(hour=hour, minute=minute, second=0).timestamp()
+        deadline = _wall_clock().replace(hour=hour, minute=minute, second=0).timestamp()
     try:
         for target in sorted(int(s) for s in args.sizes.split(",")):
             size = grow(target, batch=args.batch, log_every=args.log_every, deadline=deadline, growth=results["growth"])
@@ -446,7 +453,7 @@ def main() -> None:
             if size > target or (str(size) in results["sizes"] and not args.remeasure):
                 continue  # the fleet is already past this size, or it was measured
             print(f"measuring at {size} tenants", flush=True)
-            figures = {"measured_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M")}
+            figures = {"measured_at": _wall_clock().strftime("%Y-%m-%d %H:%M")}
             figures |= measure_catalog(size)
             figures |= measure_routing(size, args.requests)
             figures |= measure_readyz()

@@ -15,13 +15,16 @@ from backend import scale_readiness
 from backend.provisioning import template_schema_name
 
 # Glob of a finding's key → why it is accepted. Remove an entry when its reason stops being true.
-_ISSUE_14 = (
-    "transaction pooling needs the pooler-safe engine (search_path set LOCAL as each transaction's first "
-    "statement) — issue 14, being built on branch `pooler`; delete this entry when it lands"
-)
 ACCEPTED: dict[str, str] = {
-    "search-path-engine:default": _ISSUE_14,
-    "server-side-cursors:default": _ISSUE_14 + " (it sets DISABLE_SERVER_SIDE_CURSORS)",
+    "server-side-cursors:default": (
+        "production turns them off whenever DATABASE_URL is a pooler (DIRECT_DATABASE_URL differs, "
+        "DISABLE_SERVER_SIDE_CURSORS defaults on); this configuration connects to PostgreSQL directly"
+    ),
+    "session-set:backend/postgresql/base.py:*": (
+        "the pooler-safe engine sends SET LOCAL with each statement; a session-level SET is used only for "
+        "statements PostgreSQL refuses inside a transaction and for named cursors, which run on direct "
+        "connections (migrations, DIRECT_DATABASE_URL), never through the pooler"
+    ),
     "advisory-lock:backend/fleet.py:*": (
         "the fleet migration lock is held by migrate_schemas on a connection of its own; migrations connect "
         "directly to PostgreSQL (DIRECT_DATABASE_URL), never through the pooler; under Citus, to the coordinator"
