@@ -44,7 +44,9 @@ def api_token_issue(*, request: HttpRequest, tenant, email: str, password: str, 
     if user is None:
         locked = getattr(request, "axes_locked_out", False)
         signin_record_failure(email=email, reason="locked_out" if locked else "bad_credentials", tenant=tenant)
-        raise ApplicationError(lockout_message() if locked else BAD_CREDENTIALS_MESSAGE)
+        raise ApplicationError(
+            lockout_message() if locked else BAD_CREDENTIALS_MESSAGE, code="locked_out" if locked else "invalid_login"
+        )
     try:
         signin_allowed_check(user=user, tenant=tenant)
     except ApplicationError:
