@@ -7,6 +7,8 @@ current status does not allow the change: CONFLICT_CODES) → 409, anything else
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -68,4 +70,8 @@ def exception_handler(exc, context):
         text = detail if isinstance(detail, str) else exc.default_detail
         fields = {} if response.status_code == status.HTTP_400_BAD_REQUEST else None  # e.g. malformed JSON
         response.data = error_body(str(text), str(code or exc.default_code), fields=fields)
+    elif isinstance(exc, Http404):  # get_object_or_404: DRF answers it without an APIException
+        response.data = error_body(str(response.data.get("detail", "Not found.")), "not_found")
+    elif isinstance(exc, DjangoPermissionDenied):
+        response.data = error_body(str(response.data.get("detail", "Permission denied.")), "permission_denied")
     return response

@@ -119,13 +119,16 @@ def main() -> None:
     def floor():
         with connection.cursor() as cursor:
             for name in names:
+                # The engine sends each statement with the connection's search_path (SET LOCAL), so the
+                # schema is chosen through it, not by a SET of our own.
+                connection.set_schema(name)
                 with transaction.atomic():
-                    cursor.execute(f'SET LOCAL search_path TO "{name}", public')
                     for statement in statements:
                         cursor.execute(statement)
                     cursor.execute(
                         "INSERT INTO django_migrations (app, name, applied) VALUES ('audit', %s, now())", [NAME]
                     )
+            connection.set_schema_to_public()
 
     # The subprocesses see the same benchmark migration: the temporary package on PYTHONPATH.
     bench_env = {
