@@ -265,8 +265,8 @@ def measure_real_migration(package: Path, parallel: int) -> dict:
     def floor() -> None:
         with connection.cursor() as cursor:
             for name in names:
+                connection.set_schema(name)  # the engine sends the search_path with each statement
                 with transaction.atomic():
-                    cursor.execute(f'SET LOCAL search_path TO "{name}", public')
                     for statement in statements:
                         cursor.execute(statement)
                     record = "INSERT INTO django_migrations (app, name, applied) VALUES ('audit', %s, now())"
