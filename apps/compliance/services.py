@@ -21,9 +21,9 @@ from django_tenants.utils import schema_context
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_record
 from apps.records.services import RecordInvalid, record_archive, record_create, record_update
+from apps.tenants.quotas import files_removed_on_failure, storage_save
 from backend.clock import local_date, tenant_today
 from backend.exceptions import ApplicationError
-from backend.quotas import files_removed_on_failure, storage_save
 
 from .evidence import validate_evidence
 from .models import ComplianceItem, ComplianceTask, Evidence, EvidenceVersion, TaskTransition

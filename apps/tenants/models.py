@@ -45,7 +45,7 @@ class Client(TenantMixin):
     plan = models.CharField(max_length=20, choices=Plan.choices, default=Plan.BUSINESS)
     quota_overrides = models.JSONField(default=dict, blank=True)
     feature_overrides = models.JSONField(default=dict, blank=True)
-    # Bytes of tenant uploads in default storage, kept by backend.quotas (storage_save / storage_delete).
+    # Bytes of tenant uploads in default storage, kept by apps.tenants.quotas (storage_save / storage_delete).
     storage_bytes_used = models.BigIntegerField(default=0)
     # The owner hid the onboarding checklist (apps.tenants.onboarding).
     onboarding_dismissed_at = models.DateTimeField(null=True, blank=True)

@@ -2,8 +2,8 @@
 
 Each plan defines limits (None = unlimited) and a set of features; a tenant's `quota_overrides` and
 `feature_overrides` (set by platform superusers in admin) win over its plan. Enforcement lives where the
-thing happens: members in apps.accounts.services (invitations, memberships), storage in backend.quotas,
-API requests per minute in backend.throttling, features where the feature is used (`feature_enabled`).
+thing happens: members in apps.accounts.services (invitations, memberships), storage in apps.tenants.quotas,
+API requests per minute in apps.tenants.throttling, features where the feature is used (`feature_enabled`).
 """
 
 from __future__ import annotations

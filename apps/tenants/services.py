@@ -38,11 +38,11 @@ from backend.dns import DnsLookupFailed, TxtResolver, get_resolver, verification
 from backend.exceptions import ApplicationError
 from backend.images import validate_image
 from backend.provisioning import TemplateUnavailable, clone_template_into, pool_take, template_prepare
-from backend.quotas import storage_delete, storage_save
 from backend.tenancy import forget_hosts
 
 from .models import Client, Domain, hex_colour
 from .plans import require_feature
+from .quotas import storage_delete, storage_save
 from .selectors import domain_taken, schema_exists, signup_subdomain_problem, tenant_exists
 from .validators import (
     is_platform_subdomain,

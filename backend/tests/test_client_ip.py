@@ -8,8 +8,8 @@ forward anything (X-Forwarded-For and X-Forwarded-Proto are dropped before anyth
 import pytest
 from django.test import RequestFactory, override_settings
 
+from apps.tenants.throttling import TenantPlanRateThrottle
 from backend.client_ip import ProxyHeadersMiddleware, client_ip
-from backend.throttling import TenantPlanRateThrottle
 
 BEHIND_NGINX = {"TRUSTED_PROXY_COUNT": 1, "TRUSTED_PROXY_IPS": ["127.0.0.1", "::1"]}
 

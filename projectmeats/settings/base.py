@@ -385,7 +385,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Per tenant plan: API requests per minute per user (429 + Retry-After) and API access at all.
-    "DEFAULT_THROTTLE_CLASSES": ["backend.throttling.TenantPlanRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.tenants.throttling.TenantPlanRateThrottle"],
     # For DRF's own get_ident(); our throttle asks backend.client_ip, which also checks the peer.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }

@@ -33,8 +33,8 @@ from apps.tenants.plans import (
     tenant_limits,
     validate_overrides,
 )
+from apps.tenants.quotas import storage_delete, storage_save
 from apps.tenants.services import domain_add, tenant_signup
-from backend.quotas import storage_delete, storage_save
 from backend.tenant_export import delete_storage_prefix
 
 

@@ -13,6 +13,8 @@ from rest_framework.throttling import BaseThrottle
 from backend import ratelimit
 from backend.client_ip import client_ip
 
+from .plans import feature_enabled, plan_label, tenant_limits
+
 WINDOW_SECONDS = 60
 
 
@@ -21,8 +23,6 @@ class TenantPlanRateThrottle(BaseThrottle):
         self._retry_after: int | None = None
 
     def allow_request(self, request, view) -> bool:
-        from apps.tenants.plans import feature_enabled, plan_label, tenant_limits
-
         tenant = getattr(request, "tenant", None)
         if tenant is None or tenant.schema_name == get_public_schema_name():
             return True

@@ -23,6 +23,9 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
+from .models import Client
+from .plans import QuotaExceeded, plan_label, tenant_limits
+
 logger = logging.getLogger(__name__)
 _saved_here: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("quotas_saved_here", default=None)
 
@@ -64,9 +67,6 @@ def _format_bytes(value: int) -> str:
 
 def storage_check(*, tenant, size: int, field: str | None = None, lock: bool = False) -> None:
     """Raise QuotaExceeded if `size` more bytes would exceed the tenant's storage limit."""
-    from apps.tenants.models import Client
-    from apps.tenants.plans import QuotaExceeded, plan_label, tenant_limits
-
     rows = Client.objects.select_for_update() if lock else Client.objects
     current = rows.only("pk", "plan", "quota_overrides", "storage_bytes_used").get(pk=tenant.pk)
     limit = tenant_limits(current).max_storage_bytes
@@ -86,8 +86,6 @@ def storage_save(*, tenant, name: str, content, field: str | None = None) -> str
     Runs in (or as) a transaction: if the caller's transaction rolls back, the usage counter does too,
     and the caller should delete the stored file (as tenant_branding_update does).
     """
-    from apps.tenants.models import Client
-
     size = int(content.size or 0)
     storage_check(tenant=tenant, size=size, field=field, lock=True)
     stored = default_storage.save(name, content)
@@ -101,8 +99,6 @@ def storage_save(*, tenant, name: str, content, field: str | None = None) -> str
 @transaction.atomic
 def storage_delete(*, tenant, name: str) -> None:
     """Delete a stored tenant file and give its bytes back to the quota (missing files are ignored)."""
-    from apps.tenants.models import Client
-
     try:
         size = default_storage.size(name)
     except (FileNotFoundError, OSError):
