@@ -123,9 +123,9 @@ class Stack:
         port = str(self.config.http_port)
         env = {
             "DJANGO_SETTINGS_MODULE": PRODUCTION,
-            "SECRET_KEY": self._secret_key(),
-            "ENCRYPTION_MASTER_KEYS": "stack1:" + self._secret_key("encryption_master_key", urlsafe_bytes=32),
-            "BACKUP_SIGNING_KEY": self._secret_key("backup_signing_key"),
+            "SECRET_KEY": self._secret("secret_key"),
+            "ENCRYPTION_MASTER_KEYS": "stack1:" + self._secret("encryption_master_key", urlsafe_bytes=32),
+            "BACKUP_SIGNING_KEY": self._secret("backup_signing_key"),
             "DATABASE_URL": self.pooled.url,
             "DIRECT_DATABASE_URL": self.direct.url,
             "REDIS_URL": self.redis_url,
@@ -168,9 +168,6 @@ class Stack:
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o600)
         return path
-
-    def _secret_key(self, name: str = "secret_key", *, urlsafe_bytes: int = 0) -> str:
-        return self._secret(name, urlsafe_bytes=urlsafe_bytes)
 
     def _secret(self, name: str, *, urlsafe_bytes: int = 0) -> str:
         """A random value kept in `<root>/<name>` (the same across restarts, so the stack still reads its data)."""
