@@ -64,6 +64,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.clock)
 
 
+# Lines a test wants in pytest's terminal summary whatever -q/-r say (fuzzer, API contract), by section.
+SUMMARY_SECTIONS = pytest.StashKey[dict[str, list[str]]]()
+
+
+def summary_writer(config, section: str):
+    """`write(line)`: `line` is printed under `section` at the end of the run."""
+    return config.stash.setdefault(SUMMARY_SECTIONS, {}).setdefault(section, []).append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    for section, lines in config.stash.get(SUMMARY_SECTIONS, {}).items():
+        terminalreporter.section(section)
+        for line in lines:
+            terminalreporter.write_line(line)
+
+
 def pytest_report_header(config):
     at = os.environ.get(CLOCK_AT_ENV, "").strip()
     return [f"clock pinned: started at {at} ({CLOCK_AT_ENV})"] if at else []

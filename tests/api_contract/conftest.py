@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-SUMMARY_KEY = pytest.StashKey[list]()
+from conftest import summary_writer
 
 
 @pytest.fixture
 def report_summary(request):
-    lines = request.config.stash.setdefault(SUMMARY_KEY, [])
-    return lines.append
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    lines = config.stash.get(SUMMARY_KEY, [])
-    if lines:
-        terminalreporter.section("API contract (schemathesis)")
-        for line in lines:
-            terminalreporter.write_line(line)
+    return summary_writer(request.config, "API contract (schemathesis)")

@@ -11,8 +11,7 @@ from django.test import Client
 
 from apps.isolation.live import LiveCredentials
 from apps.isolation.probes import Reply
-
-SUMMARY_KEY = pytest.StashKey[list]()
+from conftest import summary_writer
 
 
 class ClientTransport:
@@ -60,13 +59,4 @@ def transport() -> ClientTransport:
 @pytest.fixture
 def report_summary(request):
     """`report_summary(line)`: printed in pytest's terminal summary, whatever `-q`/`-r` say."""
-    lines = request.config.stash.setdefault(SUMMARY_KEY, [])
-    return lines.append
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    lines = config.stash.get(SUMMARY_KEY, [])
-    if lines:
-        terminalreporter.section("cross-tenant isolation")
-        for line in lines:
-            terminalreporter.write_line(line)
+    return summary_writer(request.config, "cross-tenant isolation")
