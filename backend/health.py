@@ -22,6 +22,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from backend.client_ip import client_ip
+from backend.errors import api_error
 from backend.migration_state import schemas_behind
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class HealthCheckMiddleware:
             return JsonResponse({"status": "ok"})
         if request.path == "/readyz":
             if not readyz_allowed(request):
-                return JsonResponse({"detail": "Not found."}, status=404)
+                return api_error("Not found.", "not_found", 404)  # the same answer as any unknown path
             ready, checks = cached_readiness()
             return JsonResponse(
                 {"status": "ok" if ready else "unavailable", "checks": checks},

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
+
+from backend.errors import api_error
 
 
 def _too_large(request: HttpRequest) -> HttpResponse:
     limit = settings.REQUEST_BODY_MAX_BYTES
     message = f"The request is larger than the {limit // (1024 * 1024) or 1} MB this server accepts."
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "code": "request_too_large"}, status=413)
+        return api_error(message, "request_too_large", 413)
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
 
 
