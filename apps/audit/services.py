@@ -13,7 +13,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from backend.request_context import current
 
-from .chain import GENESIS_HASH, row_hash
+from .chain import CURRENT_VERSION, GENESIS_HASH, ref_subject_id, ref_values, row_hash
 from .models import AuditEvent
 
 # pg_advisory_xact_lock(key1, key2): key1 marks "audit chain", key2 the schema, so appends serialise per
@@ -65,7 +65,10 @@ def audit_record(
         changes=_json_safe(changes),
         ip_address=_valid_ip(context.ip_address),
         request_id=context.request_id,
+        chain_version=CURRENT_VERSION,
     )
+    subject_id = ref_subject_id(event.__dict__)
+    with_ref = subject_id is not None and bool(event.actor_email or event.ip_address)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_CHAIN_LOCK_CLASS])
         # A new statement after the lock: its snapshot includes the row the previous holder committed.
@@ -76,6 +79,10 @@ def audit_record(
         event.id, last_hash = cursor.fetchone()
         event.created_at = timezone.now()
         event.prev_hash = last_hash or GENESIS_HASH
+        if with_ref:  # the id is part of what the reference covers
+            from apps.privacy.subjects import actor_ref
+
+            event.actor_ref = actor_ref(user_id=subject_id, values=ref_values(event.__dict__))
         event.hash = row_hash(prev_hash=event.prev_hash, row=event.__dict__)
         event.save(force_insert=True)
     return event
