@@ -92,6 +92,9 @@ def test_refusals_change_nothing(tenant_a, tenant_b, outsider, client_for, mina)
     assert _erase(client_for(tenant_a, tenant_a.admin), 10**9).status_code == 404
     assert _erase(client_for(tenant_a, outsider), user.pk).status_code in (302, 403)
     assert _erase(client_for(tenant_a), user.pk).status_code in (302, 401, 403)
+    # A session from beta replayed on alpha's host, and a form post without the CSRF token.
+    assert _erase(client_for(tenant_a, tenant_b.admin, bound_to=tenant_b), user.pk).status_code in (302, 401, 403)
+    assert _erase(client_for(tenant_a, tenant_a.admin, enforce_csrf_checks=True), user.pk).status_code == 403
     admin = client_for(tenant_a, tenant_a.admin)
     assert "confirm" in _erase(admin, user.pk, confirm="erase me").json()["fields"]
     assert _erase(admin, tenant_a.owner.pk).status_code == 400  # owners: change the role first
