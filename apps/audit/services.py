@@ -93,3 +93,33 @@ def platform_audit_record(**kwargs: Any) -> AuditEvent:
     sign-ins), whatever schema is active."""
     with schema_context(get_public_schema_name()):
         return audit_record(**kwargs)
+
+
+@transaction.atomic
+def audit_prune(*, before, actor=None) -> int:
+    """Remove the active schema's audit events created before `before`, keeping the chain verifiable.
+
+    The last pruned row's hash becomes a checkpoint (AuditCheckpoint) that the first remaining row links
+    to; the table's trigger lets DELETE through only for rows a checkpoint covers. The pruning is itself
+    recorded as an `audit.prune` event. Returns how many rows were removed.
+    """
+    from .models import AuditCheckpoint
+
+    with connection.cursor() as cursor:
+        # The chain's append lock: no row is appended between reading the head and deleting.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_CHAIN_LOCK_CLASS])
+    head = AuditEvent.objects.filter(created_at__lt=before).order_by("-id").values("id", "hash").first()
+    if head is None:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_auditevent WHERE id <= %s", [head["id"]])
+        count = cursor.fetchone()[0]
+        AuditCheckpoint.objects.create(up_to_id=head["id"], head_hash=head["hash"], pruned_count=count)
+        cursor.execute("DELETE FROM audit_auditevent WHERE id <= %s", [head["id"]])
+    audit_record(
+        action="audit.prune",
+        actor=actor,
+        object_type="audit.auditcheckpoint",
+        changes={"up_to_id": head["id"], "head_hash": head["hash"], "pruned": count},
+    )
+    return count
