@@ -66,6 +66,7 @@ class MemberEraseView(APIView):
                 "audit_rows_blanked": serializers.IntegerField(),
                 "kept_before_v2": serializers.IntegerField(),
                 "invitations_removed": serializers.IntegerField(),
+                "document_sends_scrubbed": serializers.IntegerField(),
             },
         ),
         summary="Erase this tenant's view of a member (membership, tokens, invitations, audit e-mail/IP)",

@@ -21,7 +21,7 @@ from apps.partners.selectors import get_contact_for_user
 from backend.clock import now as clock_now
 from backend.exceptions import ApplicationError
 
-from .subjects import USER_SUBJECT, destroy_subject_key, subject_of, unseal_changes
+from .subjects import ERASED, USER_SUBJECT, destroy_subject_key, subject_of, unseal_changes
 
 ERASE_CONFIRMATION = "ERASE"
 
@@ -76,6 +76,22 @@ def _membership(member_id) -> Membership:
     return membership
 
 
+def _recipients_scrub(email: str) -> int:
+    """Replace `email` in the recipients of e-mailed documents (their send history stays, without it)."""
+    from apps.documents.models import DocumentSend
+
+    if not email:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {DocumentSend._meta.db_table} SET recipients = ARRAY("  # noqa: S608
+            "SELECT CASE WHEN lower(r) = lower(%s) THEN %s ELSE r END FROM unnest(recipients) AS r)"
+            " WHERE EXISTS (SELECT 1 FROM unnest(recipients) AS r WHERE lower(r) = lower(%s))",
+            [email, ERASED, email],
+        )
+        return cursor.rowcount
+
+
 def member_export(*, user, member_id) -> dict[str, Any]:
     """What this tenant holds about one member: account, membership, what they did here (admins, or themself)."""
     if str(member_id) != str(user.pk):
@@ -114,6 +130,7 @@ def contact_erase(*, user, contact_id, confirm: str) -> Contact:
     if (confirm or "").strip() != ERASE_CONFIRMATION:
         raise ApplicationError(f'Type "{ERASE_CONFIRMATION}" to confirm the erasure.', field="confirm")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    _recipients_scrub(contact.email)
     contact.name = f"Erased contact {contact.pk}"
     contact.title = contact.email = contact.phone = ""
     contact.is_archived = True
@@ -139,7 +156,8 @@ def member_erase(*, user, member_id, confirm: str) -> dict[str, int]:
     holds goes: the membership and this tenant's API tokens and invitations of theirs (public rows scoped
     to this tenant), the e-mail and IP address of their version-2 audit rows (blanked; the rows' hashes do
     not cover them) and their subject keys here (so the keyed references, and the invitation e-mails sealed
-    in the log, can no longer be linked or read). Business records keep their `created_by_id`-style ids,
+    in the log, can no longer be linked or read), and their address in the recipients of e-mailed
+    documents. Business records keep their `created_by_id`-style ids,
     which now point at no one this tenant knows. Audit rows written before chain version 2 keep the e-mail
     hashed in clear; they are counted (`kept_before_v2`) and leave with the audit retention period.
     """
@@ -173,7 +191,12 @@ def member_erase(*, user, member_id, confirm: str) -> dict[str, int]:
     destroy_subject_key(USER_SUBJECT, str(member.pk))
     kept = AuditEvent.objects.filter(chain_version=1, actor_email__iexact=member.email).count()
     membership.delete()
-    result = {"audit_rows_blanked": blanked, "kept_before_v2": kept, "invitations_removed": len(invitations)}
+    result = {
+        "audit_rows_blanked": blanked,
+        "kept_before_v2": kept,
+        "invitations_removed": len(invitations),
+        "document_sends_scrubbed": _recipients_scrub(member.email),
+    }
     audit_record(
         action="privacy.subject_erase", actor=user, object_type=USER_SUBJECT, object_id=member.pk, changes=result
     )

@@ -10,6 +10,7 @@ from apps.accounts.tests.conftest import path_in_last_mail
 from apps.audit.chain import GENESIS_HASH, row_hash, verify_chain
 from apps.audit.models import AuditEvent
 from apps.audit.services import audit_record
+from apps.documents.models import DocumentSend
 from apps.partners.models import Contact
 from apps.partners.tests.factories import SupplierFactory
 from backend.request_context import RequestContext, _current
@@ -41,6 +42,10 @@ def mina(tenant_a, tenant_b, client_for):
         "/api/v1/contacts/", {"name": "Kept Contact", "supplier": supplier.pk}, content_type="application/json"
     )
     assert created.status_code == 201, created.content
+    with tenant_context(tenant_a.tenant):
+        DocumentSend.objects.create(
+            kind="invoice", object_id=1, number="INV-1", recipients=[EMAIL.upper(), "keep@example.test"]
+        )
     ApiToken.objects.create(
         user=user, tenant=tenant_a.tenant, key_prefix="abcd1234", key_hash="f" * 64, expires_at="2999-01-01T00:00Z"
     )
@@ -68,6 +73,7 @@ def test_erasure_leaves_no_personal_value_in_the_tenant_and_the_chain_verifies(t
             assert _rows_mentioning(value) == [], value
         assert verify_chain().ok
         assert Contact.objects.get(pk=contact_id).created_by_id == user.pk  # business records stay valid
+        assert DocumentSend.objects.get().recipients == ["[erased]", "keep@example.test"]
         erase = AuditEvent.objects.get(action="privacy.subject_erase", object_id=str(user.pk))
         assert erase.actor_id == tenant_a.admin.pk
         accepted = AuditEvent.objects.get(action="invitation.accept")
