@@ -121,6 +121,8 @@ class ChainBreak:
 class ChainReport:
     count: int
     first_break: ChainBreak | None
+    # The id up to which the log was pruned (the chain starts at that checkpoint), or None.
+    pruned_up_to: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -189,4 +191,7 @@ def verify_chain() -> ChainReport:
     if checkpoint is not None:
         events, start_hash = events.filter(id__gt=checkpoint.up_to_id), checkpoint.head_hash
     rows = keyset_iterator(events.values(*RECORD_FIELDS), chunk_size=2000)
-    return verify_rows(rows, start_hash=start_hash, check_ref=actor_ref_checker())
+    report = verify_rows(rows, start_hash=start_hash, check_ref=actor_ref_checker())
+    if checkpoint is None:
+        return report
+    return ChainReport(count=report.count, first_break=report.first_break, pruned_up_to=checkpoint.up_to_id)

@@ -1,6 +1,7 @@
 """Retention: owners set the periods on a settings page; the nightly job prunes, and the audit log still verifies."""
 
 import datetime
+from io import StringIO
 
 import pytest
 import time_machine
@@ -8,6 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import tenant_context
 
@@ -27,6 +29,12 @@ START = datetime.datetime(2026, 1, 5, 12, tzinfo=datetime.UTC)
 def _policy(world, **periods) -> None:
     with tenant_context(world.tenant):
         RetentionPolicy.objects.update_or_create(pk=1, defaults=periods)
+
+
+def _verify_output() -> str:
+    out = StringIO()
+    call_command("verify_audit_log", "--schema", "alpha", stdout=out)
+    return out.getvalue()
 
 
 def _session(schema: str, bound_at: datetime.datetime) -> str:
@@ -118,6 +126,7 @@ def test_nightly_job_prunes_old_audit_events_behind_a_checkpoint_and_the_chain_v
             "exports": 1,
         }
         assert verify_chain().ok
+        assert f"alpha: OK (3 events, pruned up to id {checkpoint.up_to_id})" in _verify_output()
         assert list(
             EvidenceVersion.objects.filter(pk__in=[first.pk, second.pk, lone.pk]).values_list("pk", flat=True)
         ) in (
