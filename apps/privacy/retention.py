@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.contrib.sessions.models import Session
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import F, OuterRef, Subquery
 
 from apps.accounts.permissions import Capability, require_capability
 from apps.audit.services import audit_prune, audit_record
@@ -85,20 +85,20 @@ def _cutoff(now: datetime.datetime, days: int | None) -> datetime.datetime | Non
 
 
 def _evidence_versions_prune(before: datetime.datetime) -> int:
+    """Superseded versions uploaded before `before`; their files go after the commit, bytes back to the quota."""
     from apps.compliance.models import EvidenceVersion
+    from apps.tenants.models import Client
+    from apps.tenants.quotas import storage_delete
 
-    newest = EvidenceVersion.objects.values("evidence_id").annotate(top=Max("number"))
-    keep = {row["evidence_id"]: row["top"] for row in newest}
-    old = [
-        version
-        for version in EvidenceVersion.objects.filter(uploaded_at__lt=before).only(
-            "pk", "evidence_id", "number", "file"
-        )
-        if version.number < keep[version.evidence_id]
-    ]
-    EvidenceVersion.objects.filter(pk__in=[version.pk for version in old]).delete()
-    names = [version.file for version in old]
-    transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    newest = EvidenceVersion.objects.filter(evidence_id=OuterRef("evidence_id")).order_by("-number").values("number")
+    old = EvidenceVersion.objects.filter(uploaded_at__lt=before).annotate(newest=Subquery(newest[:1]))
+    old = list(old.filter(number__lt=F("newest")).values_list("pk", "file"))
+    if not old:
+        return 0
+    EvidenceVersion.objects.filter(pk__in=[pk for pk, _ in old]).delete()
+    tenant = Client.objects.get(schema_name=connection.schema_name)
+    names = [name for _, name in old]
+    transaction.on_commit(lambda: [storage_delete(tenant=tenant, name=name) for name in names])
     return len(old)
 
 

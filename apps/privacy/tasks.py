@@ -19,18 +19,25 @@ def retention_run() -> dict[str, dict[str, int]]:
     results: dict[str, dict[str, int]] = {}
     session_days: dict[str, int] = {}
     schemas = Client.objects.exclude(schema_name=get_public_schema_name()).order_by("schema_name")
+    failed: list[str] = []
     for schema in schemas.values_list("schema_name", flat=True):
-        with schema_context(schema):
-            policy = retention_policy()
-            if policy._state.adding:
-                continue  # never set: keep everything
-            results[schema] = retention_apply()
-            if policy.session_days is not None:
-                session_days[schema] = policy.session_days
+        try:
+            with schema_context(schema):
+                policy = retention_policy()
+                if policy._state.adding:
+                    continue  # never set: keep everything
+                results[schema] = retention_apply()
+                if policy.session_days is not None:
+                    session_days[schema] = policy.session_days
+        except Exception:  # one tenant's failure must not spare the others; the job still fails below
+            logger.exception("retention failed for %s", schema)
+            failed.append(schema)
+            continue
+        logger.info("retention %s: %s", schema, results[schema])
     ended = sessions_prune(session_days=session_days)
-    for schema, removed in results.items():
-        logger.info("retention %s: %s", schema, removed)
     logger.info("retention: %d sessions ended", ended)
+    if failed:
+        raise RuntimeError(f"retention failed for {len(failed)} tenant(s): {', '.join(failed)}")
     return results
 
 
