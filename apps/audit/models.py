@@ -40,6 +40,13 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action}"
 
+    @property
+    def actor_label(self) -> str:
+        """Who, for people: the e-mail, "erased person #id" once erased (apps.privacy), else "system"."""
+        if self.actor_email:
+            return self.actor_email
+        return f"erased person #{self.actor_id}" if self.actor_id is not None else "system"
+
     def change_lines(self) -> list[str]:
         """`changes` for people: "field: before → after" for [before, after] pairs, else the JSON value."""
 

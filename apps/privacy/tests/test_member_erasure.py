@@ -87,6 +87,8 @@ def test_erasure_leaves_no_personal_value_in_the_tenant_and_the_chain_verifies(t
         assert AuditEvent.objects.filter(actor_email=EMAIL).count() == 1
         assert verify_chain().ok
     assert User.objects.filter(pk=user.pk, email=EMAIL).exists()
+    log = client_for(tenant_a, tenant_a.admin).get("/audit/", {"action": "auth.login"})
+    assert f"erased person #{user.pk}".encode() in log.content and EMAIL.encode() not in log.content
 
 
 def test_refusals_change_nothing(tenant_a, tenant_b, outsider, client_for, mina):
