@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
 from apps.accounts.models import Membership
 from apps.accounts.permissions import Capability, require_capability
@@ -26,15 +27,19 @@ from .subjects import ERASED, USER_SUBJECT, destroy_subject_key, subject_of, uns
 ERASE_CONFIRMATION = "ERASE"
 
 
-def _event(event: AuditEvent) -> dict[str, Any]:
-    return {
+def _event(event: AuditEvent, *, by_subject: bool = False) -> dict[str, Any]:
+    """One audit event for a subject's export. Who acted and from where are the subject's own data only
+    when they acted themself (`by_subject`); other people's e-mails and addresses are left out."""
+    document = {
         "created_at": event.created_at.isoformat(),
         "action": event.action,
-        "actor_email": event.actor_email,
         "object_type": event.object_type,
         "object_id": event.object_id,
         "changes": unseal_changes(event.changes, subject_type=event.object_type, subject_id=event.object_id),
     }
+    if by_subject:
+        document.update(actor_email=event.actor_email, ip_address=event.ip_address)
+    return document
 
 
 def contact_export(*, user, contact_id) -> dict[str, Any]:
@@ -98,9 +103,22 @@ def member_export(*, user, member_id) -> dict[str, Any]:
         require_capability(user=user, capability=Capability.ADMINISTER)
     else:
         require_capability(user=user, capability=Capability.READ)
+    from apps.accounts.models import ApiToken, Invitation
+
     membership = _membership(member_id)
     member = membership.user
     events = AuditEvent.objects.filter(actor_id=member.pk).order_by("id")
+    about = (
+        AuditEvent.objects.filter(
+            Q(object_type=USER_SUBJECT, object_id=str(member.pk))
+            | Q(object_type="accounts.membership", object_id=str(membership.pk))
+        )
+        .exclude(actor_id=member.pk)
+        .order_by("id")
+    )
+    tenant_id = connection.tenant.pk
+    tokens = ApiToken.objects.filter(user=member, tenant_id=tenant_id).order_by("created_at")
+    invitations = Invitation.objects.filter(tenant_id=tenant_id, email__iexact=member.email).order_by("created_at")
     document = {
         "subject": {"type": "accounts.user", "id": member.pk},
         "generated_at": clock_now().isoformat(),
@@ -114,7 +132,27 @@ def member_export(*, user, member_id) -> dict[str, Any]:
             "is_active": membership.is_active,
             "created_at": membership.created_at.isoformat(),
         },
-        "audit_events_as_actor": [_event(event) for event in events],
+        "api_tokens": [
+            {
+                "name": token.name,
+                "created_at": token.created_at.isoformat(),
+                "expires_at": token.expires_at.isoformat(),
+                "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+                "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+            }
+            for token in tokens
+        ],
+        "invitations": [
+            {
+                "email": invitation.email,
+                "role": invitation.role,
+                "created_at": invitation.created_at.isoformat(),
+                "accepted_at": invitation.accepted_at.isoformat() if invitation.accepted_at else None,
+            }
+            for invitation in invitations
+        ],
+        "audit_events_as_actor": [_event(event, by_subject=True) for event in events],
+        "audit_events_about_them": [_event(event) for event in about],
     }
     audit_record(
         action="privacy.subject_export", actor=user, object_type="accounts.user", object_id=member.pk, changes={}

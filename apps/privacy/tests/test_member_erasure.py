@@ -1,5 +1,7 @@
 """Member erasure: this tenant's view of a person goes, the audit chain (versions 1 and 2) still verifies."""
 
+import json
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import tenant_context
@@ -153,3 +155,20 @@ def test_version_1_rows_keep_verifying_and_version_2_personal_columns_are_guarde
         report = verify_chain()
         assert report.first_break.event_id == new.pk
         assert "actor_ref" in report.first_break.problem
+
+
+def test_member_export_holds_their_values_and_nothing_of_others(tenant_a, client_for, mina):
+    user, _ = mina
+    admin = client_for(tenant_a, tenant_a.admin)
+    membership = Membership.objects.get(user=user, tenant=tenant_a.tenant)
+    assert admin.post(f"/members/{membership.pk}/sign-out/").status_code == 302  # an event about her, by an admin
+    document = admin.get(f"/api/v1/privacy/members/{user.pk}/export/").json()
+    text = json.dumps(document)
+    assert (document["account"]["email"], document["account"]["full_name"]) == (EMAIL, NAME)
+    assert {event["ip_address"] for event in document["audit_events_as_actor"]} >= {IP}
+    assert document["invitations"][0]["email"] == EMAIL
+    assert document["api_tokens"][0]["expires_at"].startswith("2999")
+    about = [event["action"] for event in document["audit_events_about_them"]]
+    assert "membership.sign_out" in about and "auth.login_failed" in about
+    for other in (tenant_a.admin.email, tenant_a.owner.email, "keep@example.test"):
+        assert other not in text
