@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Membership
 from apps.accounts.permissions import Capability, capability_required, has_capability
-from apps.audit.models import AuditEvent
+from apps.audit.models import AuditCheckpoint, AuditEvent
 from apps.partners.selectors import get_contact_for_user
 from backend.exceptions import ApplicationError
 
@@ -155,10 +155,12 @@ def my_data_export(request: HttpRequest) -> HttpResponse:
 def retention(request: HttpRequest) -> HttpResponse:
     editable = has_capability(user=request.user, capability=Capability.OWN)
     policy = retention_policy()
+    checkpoint = AuditCheckpoint.objects.order_by("-up_to_id").first()
     initial = {field: getattr(policy, field) for field in FIELDS}
     if request.method != "POST":
         form = RetentionForm(initial=initial, editable=editable)
-        return render(request, "privacy/retention.html", {"form": form, "editable": editable, "policy": policy})
+        context = {"form": form, "editable": editable, "policy": policy, "checkpoint": checkpoint}
+        return render(request, "privacy/retention.html", context)
     if not editable:
         raise PermissionDenied("Only owners change the retention periods.")
     form = RetentionForm(request.POST, initial=initial)
@@ -171,5 +173,5 @@ def retention(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Retention periods saved; they apply from tonight's run.")
             return redirect("privacy:retention")
-    context = {"form": form, "editable": editable, "policy": policy}
+    context = {"form": form, "editable": editable, "policy": policy, "checkpoint": checkpoint}
     return render(request, "privacy/retention.html", context, status=400)

@@ -90,7 +90,7 @@ def test_admins_see_the_page_read_only_and_lower_roles_and_strangers_are_refused
 
 
 def test_nightly_job_prunes_old_audit_events_behind_a_checkpoint_and_the_chain_verifies(
-    tenant_a, tenant_b, django_capture_on_commit_callbacks
+    tenant_a, tenant_b, client_for, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(START, tick=False):
         with tenant_context(tenant_a.tenant):
@@ -145,3 +145,5 @@ def test_nightly_job_prunes_old_audit_events_behind_a_checkpoint_and_the_chain_v
     }
     with tenant_context(tenant_b.tenant):
         assert AuditEvent.objects.filter(object_id="beta").exists() and verify_chain().ok
+    assert b"The audit log was last pruned" in client_for(tenant_a, tenant_a.owner).get(URL).content
+    assert b"last pruned" not in client_for(tenant_b, tenant_b.owner).get(URL).content
