@@ -46,6 +46,8 @@ CHAINED_FIELDS = (
 # Every stored column, in the order the CSV export and the API present them.
 RECORD_FIELDS = (*CHAINED_FIELDS, "prev_hash", "hash", "chain_version", "actor_ref")
 CURRENT_VERSION = 2
+# Rows per statement when verifying (keyset chunks: memory stays bounded without server-side cursors).
+VERIFY_CHUNK = 2000
 
 
 def _canonical_value(value: Any) -> Any:
@@ -190,7 +192,7 @@ def verify_chain() -> ChainReport:
     start_hash = GENESIS_HASH
     if checkpoint is not None:
         events, start_hash = events.filter(id__gt=checkpoint.up_to_id), checkpoint.head_hash
-    rows = keyset_iterator(events.values(*RECORD_FIELDS), chunk_size=2000)
+    rows = keyset_iterator(events.values(*RECORD_FIELDS), chunk_size=VERIFY_CHUNK)
     report = verify_rows(rows, start_hash=start_hash, check_ref=actor_ref_checker())
     if checkpoint is None:
         return report
