@@ -92,10 +92,15 @@ CLOCK_INSTANTS := 2026-12-31T00:30:00+00:00 2027-01-31T23:30:00-06:00
 test: lint lint-workflows lint-docker browser-deps stack-deps
 	DJANGO_SETTINGS_MODULE=projectmeats.settings.test $(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest -m "not browser"
-	@for instant in $(CLOCK_INSTANTS); do \
-	  echo "== date-dependent tests with the clock at $$instant =="; \
-	  PM_CLOCK_AT=$$instant $(BIN)/pytest -q -m "clock and not browser"; \
-	done
+	@logs=$$(mktemp -d); pids=""; \
+	for instant in $(CLOCK_INSTANTS); do \
+	  PM_CLOCK_AT=$$instant $(BIN)/pytest -q -m "clock and not browser" >"$$logs/$$instant.log" 2>&1 & pids="$$pids $$!"; \
+	done; \
+	status=0; for pid in $$pids; do wait $$pid || status=1; done; \
+	for instant in $(CLOCK_INSTANTS); do \
+	  echo "== date-dependent tests with the clock at $$instant =="; cat "$$logs/$$instant.log"; \
+	done; \
+	rm -rf "$$logs"; exit $$status
 	CHROMIUM_PATH=$(CHROMIUM) $(BIN)/pytest -m browser
 
 # The acceptance page walk (tests/browser/test_pages.py) in a throwaway database with the demo tenants,
