@@ -33,6 +33,10 @@ from .validators import subdomain_schema_name, validate_signup_subdomain
 
 _SALT = "apps.tenants.signup.confirm"
 LINK_EXPIRED = "This confirmation link has expired or is not valid. Please sign up again."
+ACCOUNT_APPEARED = (
+    "An account for {email} was created while you were confirming, so the password you chose was not used "
+    "and no workspace was created. Open the confirmation link again to create it for that account."
+)
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,9 @@ def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: s
     existing = User.objects.select_for_update().filter(email__iexact=email).first()
     if existing is not None:
         if password is not None:
-            raise ValueError("An existing account never gives its password to signup.")
+            # The page asked for a new account's password, but an account for the address appeared since
+            # (an invitation accepted elsewhere meanwhile). Never set or check its password here.
+            raise ApplicationError(ACCOUNT_APPEARED.format(email=email), code="account_exists")
         if not existing.is_active:
             raise ApplicationError("This account is disabled.", field="email")
         owned = Membership.objects.filter(user=existing, role=Membership.Role.OWNER).count()
