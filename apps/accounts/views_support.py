@@ -70,9 +70,12 @@ def support_start(request: HttpRequest) -> HttpResponse:
             else:
                 error = exc.message
         else:
-            return redirect(
-                tenant_url(tenant=session.tenant, path=f"/support/enter/{support_entry_token(session=session)}/")
+            # A link, not a redirect: the admin's CSP (form-action 'self') rightly stops a form posting onward
+            # to another host, and the tenant's host gets a page of its own to enter from.
+            entry_url = tenant_url(
+                tenant=session.tenant, path=f"/support/enter/{support_entry_token(session=session)}/"
             )
+            return render(request, "accounts/support/started.html", {"session": session, "entry_url": entry_url})
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/support/start.html", {"form": form, "error": error}, status=status)
 
