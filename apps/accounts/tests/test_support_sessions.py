@@ -219,3 +219,45 @@ def test_support_settings_are_refused_to_non_admins_and_non_members(world, tenan
     assert client_for(tenant_a, world.outsider).get("/settings/support/").status_code == 403
     tenant_a.tenant.refresh_from_db()
     assert tenant_a.tenant.support_access_until is None
+
+
+def test_a_member_with_two_factor_is_viewed_without_their_code_and_it_stays_theirs(tenant_a, operator, client_for):
+    from .signin_helpers import enrol
+
+    enrol(tenant_a.staff)
+    _allow(tenant_a)
+    browser = _enter(operator, tenant_a, tenant_a.staff, client_for)
+    assert browser.get("/").status_code == 200  # the superuser passed their own one-time password
+    assert browser.get("/account/mfa/").status_code == 403  # and cannot touch the member's devices
+
+
+def test_the_support_page_query_count_does_not_grow_with_sessions(
+    tenant_a, superuser, client_for, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.accounts.models import SupportSession
+
+    _allow(tenant_a)
+    owner = client_for(tenant_a, tenant_a.owner)
+
+    def add_session():
+        now = timezone.now()
+        SupportSession.objects.create(
+            superuser=superuser,
+            user=tenant_a.staff,
+            tenant=tenant_a.tenant,
+            reason=REASON,
+            started_at=now,
+            expires_at=now + timedelta(minutes=30),
+        )
+
+    add_session()
+    with CaptureQueriesContext(connection) as few:
+        assert owner.get("/settings/support/").status_code == 200
+    for _ in range(20):
+        add_session()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = owner.get("/settings/support/")
+    assert page.content.decode().count("End now") == 21
