@@ -35,8 +35,22 @@ _ENTRY_SALT = "apps.accounts.support.enter"
 
 # Never during a support session, whatever the method (the member's own credentials and the tenant's
 # consent), and never written even when elevated (people, roles, ownership, security, domains).
-NEVER_PATHS = ("/account/", "/api/v1/auth/", "/settings/support/", "/settings/offboarding/", "/password-reset/")
-NEVER_WRITE_PATHS = ("/members/", "/invitations/", "/settings/security/", "/settings/domains/", "/settings/plan/")
+NEVER_PATHS = (
+    "/account/",
+    "/api/v1/auth/",
+    "/api/v1/privacy/members/",
+    "/settings/support/",
+    "/settings/offboarding/",
+    "/password-reset/",
+)
+NEVER_WRITE_PATHS = (
+    "/members/",
+    "/invitations/",
+    "/settings/security/",
+    "/settings/domains/",
+    "/settings/plan/",
+    "/api/v1/privacy/",  # erasure cannot be undone
+)
 # The session's own controls, always allowed.
 CONTROL_PATHS = ("/support/end/", "/support/elevate/", "/logout/")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -84,7 +98,7 @@ def support_request_refusal(*, session: SupportSession, method: str, path: str) 
     if method in SAFE_METHODS:
         return ""
     if path.startswith(NEVER_WRITE_PATHS):
-        return "A support session cannot change members, roles, security settings or domains."
+        return "A support session cannot change members, roles, security settings, domains or erase personal data."
     if session.elevated_at is None:
         return "This support session is read-only. Elevate it (with a reason) to make changes."
     return ""

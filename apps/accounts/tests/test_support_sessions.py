@@ -261,3 +261,31 @@ def test_the_support_page_query_count_does_not_grow_with_sessions(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = owner.get("/settings/support/")
     assert page.content.decode().count("End now") == 21
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "elevated", "allowed"),
+    [
+        ("GET", "/suppliers/", False, True),
+        ("POST", "/suppliers/new/", False, False),
+        ("POST", "/suppliers/new/", True, True),
+        ("POST", "/support/end/", False, True),
+        ("POST", "/logout/", False, True),
+        ("GET", "/account/password/", True, False),
+        ("POST", "/account/sessions/revoke/", True, False),
+        ("POST", "/api/v1/auth/token/", True, False),
+        ("GET", "/api/v1/privacy/members/3/export/", True, False),
+        ("POST", "/api/v1/privacy/contacts/3/erase/", True, False),
+        ("GET", "/members/", True, True),
+        ("POST", "/members/3/role/", True, False),
+        ("POST", "/settings/security/", True, False),
+        ("GET", "/settings/offboarding/", True, False),
+        ("POST", "/settings/support/", True, False),
+        ("DELETE", "/api/v1/suppliers/3/", False, False),
+    ],
+)
+def test_what_a_support_session_may_request(method, path, elevated, allowed):
+    from apps.accounts.support import support_request_refusal
+
+    session = SupportSession(elevated_at=timezone.now() if elevated else None)
+    assert (support_request_refusal(session=session, method=method, path=path) == "") is allowed
