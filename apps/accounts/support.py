@@ -39,6 +39,8 @@ NEVER_PATHS = (
     "/account/",
     "/api/v1/auth/",
     "/api/v1/privacy/members/",
+    "/privacy/members/",
+    "/privacy/my-data/",
     "/settings/support/",
     "/settings/offboarding/",
     "/password-reset/",
@@ -50,6 +52,7 @@ NEVER_WRITE_PATHS = (
     "/settings/domains/",
     "/settings/plan/",
     "/api/v1/privacy/",  # erasure cannot be undone
+    "/privacy/",
 )
 # The session's own controls, always allowed.
 CONTROL_PATHS = ("/support/end/", "/support/elevate/", "/logout/")
