@@ -10,7 +10,7 @@ import contextvars
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import HttpRequest, HttpResponse
 
@@ -23,6 +23,8 @@ _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 class RequestContext:
     request_id: str = ""
     ip_address: str | None = None
+    # During a support session: who is really acting, e.g. "admin@platform (support session 7)".
+    support: str = ""
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("request_context", default=RequestContext())  # noqa: B039 (frozen)
@@ -30,6 +32,11 @@ _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("reque
 
 def current() -> RequestContext:
     return _current.get()
+
+
+def mark_support(label: str) -> None:
+    """The rest of this request acts within a support session: every audit event says so."""
+    _current.set(replace(_current.get(), support=label))
 
 
 class RequestContextMiddleware:

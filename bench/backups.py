@@ -74,7 +74,8 @@ def main() -> None:
     from django.core.management import call_command
     from orders_reports import load
 
-    from apps.tenants.services import super_tenant_ensure, tenant_create, tenant_restore
+    from apps.tenants.restore import tenant_restore
+    from apps.tenants.services import super_tenant_ensure, tenant_create
     from backend.backups import backup_schema
 
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("branding/<str:kind>/", tenant_views.branding_file, name="branding_file"),
     path("", include(audit_api_urlpatterns)),
     path("", include("apps.accounts.urls_signin")),
+    path("", include("apps.accounts.urls_support")),
     path("", include("apps.accounts.urls")),
     path("api/v1/", include("projectmeats.api_urls")),
     # Before the record pages: /invoices/<pk>/<verb>/ would take /invoices/<pk>/pdf/ (issue 19).

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import path
 
+from apps.accounts import views_support as support_views
 from apps.accounts.admin_site import PlatformAdminSite
 from apps.operations import views as operations_views
 from apps.tenants import views as tenant_views
@@ -22,6 +23,8 @@ urlpatterns = [
         admin.site.admin_view(operations_views.fleet_check),
         name="operations_fleet_check",
     ),
+    # Support sessions: a superuser (with a one-time password) views a tenant as a member, audited.
+    path("admin/support/start/", admin.site.admin_view(support_views.support_start), name="support_start"),
     path("admin/", admin.site.urls),
 ]
 

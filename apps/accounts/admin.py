@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 
-from .models import Invitation, Membership, User
+from .models import Invitation, Membership, SupportSession, User
 from .services import user_temporary_password_set
 
 # The superuser changing a password in admin, for the audit event (the admin builds the form without
@@ -76,4 +76,21 @@ class InvitationAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in Invitation._meta.fields if field.name != "id"]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(SupportSession)
+class SupportSessionAdmin(admin.ModelAdmin):
+    """Support sessions, read-only: opened from /admin/support/start/ and ended through the services (audited)."""
+
+    list_display = ("started_at", "superuser", "user", "tenant", "expires_at", "elevated_at", "ended_at", "end_reason")
+    list_filter = ("end_reason",)
+    search_fields = ("superuser__email", "user__email", "tenant__schema_name", "reason")
+    list_select_related = ("superuser", "user", "tenant")
+    readonly_fields = [field.name for field in SupportSession._meta.fields if field.name != "id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # the "Open a support session" page does it, with its checks
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

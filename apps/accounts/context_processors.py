@@ -7,10 +7,18 @@ from .permissions import ROLE_CAPABILITIES, Capability
 
 def membership(request: HttpRequest) -> dict:
     current = getattr(request, "membership", None)
+    support = getattr(request, "support_session", None)  # the banner (apps/accounts/support.py)
     if current is None:
-        return {"membership": None, "member_role": "", "capabilities": frozenset(), "can_administer": False}
+        return {
+            "membership": None,
+            "member_role": "",
+            "capabilities": frozenset(),
+            "can_administer": False,
+            "support_session": support,
+        }
     capabilities = ROLE_CAPABILITIES.get(current.role, frozenset())
     return {
+        "support_session": support,
         "membership": current,
         "member_role": current.get_role_display(),
         "capabilities": frozenset(str(capability) for capability in capabilities),

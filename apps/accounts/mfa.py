@@ -12,7 +12,9 @@ from base64 import b32encode
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.db import transaction
+from django.http import HttpRequest
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -20,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.audit.services import audit_record
 from backend.exceptions import ApplicationError
 
+from .lockout import lockout_message
 from .models import User
 from .revocation import credentials_revoke
 from .signin import on_tenant_schema
@@ -115,13 +118,22 @@ def _backup_codes_replace(*, user: User) -> list[str]:
     return codes
 
 
-def mfa_disable(*, user: User, code: str = "", password: str = "") -> None:
-    """Turn two-factor off; the user proves it is them with a current code or their password."""
+def mfa_disable(*, user: User, code: str = "", password: str = "", request: HttpRequest | None = None) -> None:
+    """Turn two-factor off; the user proves it is them with a current code or their password.
+
+    The password goes through authenticate() with `request`, like the login page: django-axes counts a
+    wrong one and refuses a locked-out account even when the password is right.
+    """
     if not mfa_enrolled(user=user):
         raise ApplicationError("Two-factor authentication is not on.", code="invalid")
-    proven = (bool(code) and mfa_verify(user=user, code=code) is not None) or (
-        bool(password) and user.check_password(password)
-    )
+    proven = bool(code) and mfa_verify(user=user, code=code) is not None
+    if not proven and password:
+        if request is None:
+            raise ValueError("A password is checked only with the request (django-axes).")
+        authenticated = authenticate(request, email=user.email, password=password)
+        if getattr(request, "axes_locked_out", False):
+            raise ApplicationError(lockout_message(), field="password", code="locked_out")
+        proven = authenticated is not None and authenticated.pk == user.pk
     if not proven:
         raise ApplicationError("Enter a current code or your password to turn two-factor off.", field="code")
     _mfa_remove(user=user)

@@ -165,3 +165,42 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class SupportSession(models.Model):
+    """A platform superuser viewing a tenant as one of its members (apps/accounts/support.py).
+
+    Possible only while the tenant grants support access (`Client.support_access_until`); lasts at most
+    SUPPORT_SESSION_MAX_MINUTES; read-only unless the superuser elevates it; ended by the superuser, the
+    tenant's owner (or withdrawing access), or expiry. Every event is in the public and the tenant's audit log.
+    """
+
+    class EndReason(models.TextChoices):
+        ENDED = "ended", "Ended by the superuser"
+        REVOKED = "revoked", "Revoked by the tenant"
+        EXPIRED = "expired", "Expired"
+
+    superuser = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    tenant = models.ForeignKey("tenants.Client", on_delete=models.CASCADE, related_name="support_sessions")
+    reason = models.TextField()
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    entered_at = models.DateTimeField(null=True, blank=True)
+    elevated_at = models.DateTimeField(null=True, blank=True)
+    elevation_reason = models.TextField(blank=True, default="")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True, default="")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["tenant", "-started_at"], name="support_tenant_started_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.superuser} as {self.user} @ {self.tenant.schema_name}"
+
+    def is_active(self, now=None) -> bool:
+        return self.ended_at is None and self.expires_at > (now or timezone.now())

@@ -59,6 +59,8 @@ class MfaGateMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified() or request.path in self.ALWAYS_OPEN:
             return None
+        if getattr(request, "support_session", None) is not None:
+            return None  # the superuser passed their own one-time password; the member's stays theirs
         if self._enrolled(request, user):
             if request.path == self.VERIFY_URL:
                 return None
@@ -112,6 +114,7 @@ class PasswordChangeRequiredMiddleware:
             and user is not None
             and user.is_authenticated
             and user.must_change_password
+            and getattr(request, "support_session", None) is None  # support never sets a member's password
             and not request.path.startswith(self.OPEN_PREFIXES)
         ):
             if request.path.startswith("/api/"):

@@ -236,7 +236,12 @@ def mfa_disable_view(request: HttpRequest) -> HttpResponse:
     form = MfaDisableForm(request.POST)
     if form.is_valid():
         try:
-            mfa_disable(user=request.user, code=form.cleaned_data["code"], password=form.cleaned_data["password"])
+            mfa_disable(
+                user=request.user,
+                code=form.cleaned_data["code"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:

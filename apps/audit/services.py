@@ -55,6 +55,8 @@ def audit_record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or target.pk
     context = current()
+    if context.support:  # a superuser acting as a member: the event names them (apps/accounts/support.py)
+        changes = {**(changes or {}), "support": context.support}
     actor_is_user = actor is not None and getattr(actor, "is_authenticated", False)
     event = AuditEvent(
         action=action,

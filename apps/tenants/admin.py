@@ -6,7 +6,8 @@ from django_tenants.admin import TenantAdminMixin
 from backend.exceptions import ApplicationError
 
 from .models import Client, Domain
-from .services import tenant_create, tenant_offboarding_cancel, tenant_reactivate, tenant_suspend
+from .offboarding import tenant_offboarding_cancel
+from .services import tenant_create, tenant_reactivate, tenant_suspend
 
 
 class DomainInline(admin.TabularInline):

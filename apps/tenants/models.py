@@ -47,6 +47,9 @@ class Client(TenantMixin):
     feature_overrides = models.JSONField(default=dict, blank=True)
     # Bytes of tenant uploads in default storage, kept by apps.tenants.quotas (storage_save / storage_delete).
     storage_bytes_used = models.BigIntegerField(default=0)
+    # Support access: until when the owner lets platform superusers open support sessions (view as a
+    # member, apps/accounts/support.py). None or past: refused.
+    support_access_until = models.DateTimeField(null=True, blank=True)
     # The owner hid the onboarding checklist (apps.tenants.onboarding).
     onboarding_dismissed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

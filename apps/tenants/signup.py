@@ -13,22 +13,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
+from django.db import transaction
 from django.template.loader import render_to_string
+from django_tenants.utils import schema_context
 
 from apps.accounts.models import User
 from backend.exceptions import ApplicationError
+from backend.provisioning import template_prepare
 
 from .models import Client
 from .selectors import signup_subdomain_problem
-from .services import tenant_signup
-from .validators import validate_signup_subdomain
+from .services import _platform_audit, _validated_email, tenant_create
+from .validators import subdomain_schema_name, validate_signup_subdomain
 
 _SALT = "apps.tenants.signup.confirm"
 LINK_EXPIRED = "This confirmation link has expired or is not valid. Please sign up again."
+ACCOUNT_APPEARED = (
+    "An account for {email} was created while you were confirming, so the password you chose was not used "
+    "and no workspace was created. Open the confirmation link again to create it for that account."
+)
 
 
 @dataclass(frozen=True)
@@ -107,3 +115,73 @@ def signup_confirm(*, token: str, password: str | None = None) -> tuple[Client, 
     )
     owner = User.objects.get(email__iexact=claims.email)
     return tenant, owner, existing is None
+
+
+def tenant_signup(*, company_name: str, subdomain: str, email: str, password: str | None) -> Client:
+    """A new customer creates a tenant on `<subdomain>.<BASE_DOMAIN>` and becomes its owner.
+
+    Called only once the address is confirmed (apps/tenants/signup.py). A new e-mail gets an account
+    with `password`; an e-mail that already has an account gets no password check here (`password` must
+    be None): its owner signs in on the new workspace like anywhere else. At most
+    SIGNUP_MAX_TENANTS_PER_OWNER workspaces per owner. The welcome e-mail goes out from a tenant job
+    queued in the same transaction.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        template_prepare()
+    return _tenant_signup(company_name=company_name, subdomain=subdomain, email=email, password=password)
+
+
+@transaction.atomic
+def _tenant_signup(*, company_name: str, subdomain: str, email: str, password: str | None) -> Client:
+    from apps.accounts.models import Membership, User
+
+    from .tasks import send_welcome_email
+
+    label = validate_signup_subdomain(subdomain)
+    problem = signup_subdomain_problem(subdomain=label)
+    if problem:
+        raise ApplicationError(problem, field="subdomain")
+    email = _validated_email((email or "").strip().lower(), field="email")
+    existing = User.objects.select_for_update().filter(email__iexact=email).first()
+    if existing is not None:
+        if password is not None:
+            # The page asked for a new account's password, but an account for the address appeared since
+            # (an invitation accepted elsewhere meanwhile). Never set or check its password here.
+            raise ApplicationError(ACCOUNT_APPEARED.format(email=email), code="account_exists")
+        if not existing.is_active:
+            raise ApplicationError("This account is disabled.", field="email")
+        owned = Membership.objects.filter(user=existing, role=Membership.Role.OWNER).count()
+        if owned >= settings.SIGNUP_MAX_TENANTS_PER_OWNER:
+            raise ApplicationError(
+                f"You already own {owned} workspaces, the most one person can create by signing up. "
+                "Contact us for more.",
+                field="email",
+                code="tenant_cap",
+            )
+    else:
+        try:
+            validate_password(password or "", user=User(email=email, full_name=company_name))
+        except ValidationError as exc:
+            raise ApplicationError(" ".join(exc.messages), field="password") from None
+    try:
+        tenant = tenant_create(
+            schema_name=subdomain_schema_name(label),
+            name=company_name,
+            domain=f"{label}.{settings.BASE_DOMAIN}",
+            owner_email=email,
+            plan=Client.Plan.STARTER,
+            onboard_owner=False,  # the owner chose a password at confirmation / already has one
+        )
+    except ApplicationError as exc:
+        field = {"schema_name": "subdomain", "domain": "subdomain", "name": "company_name", "owner_email": "email"}
+        raise ApplicationError(exc.message, field=field.get(exc.field, exc.field)) from None
+    owner = User.objects.get(email__iexact=email)
+    if existing is None:
+        owner.set_password(password)
+        owner.save(update_fields=["password"])
+    _platform_audit(
+        action="tenant.signup", actor=owner, tenant=tenant, changes={"subdomain": label, "owner": owner.email}
+    )
+    with schema_context(tenant.schema_name):
+        send_welcome_email.defer(user_id=owner.pk)
+    return tenant

@@ -54,7 +54,7 @@ def export_tenant_data() -> str:
     """Offboarding export: every table as JSON plus uploaded files, zipped into `<schema>/exports/`."""
     from backend.tenant_export import build_export
 
-    from .services import tenant_export_record
+    from .offboarding import tenant_export_record
 
     schema = connection.schema_name
     name = build_export(schema=schema)

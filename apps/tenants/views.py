@@ -21,18 +21,12 @@ from backend.dns import verification_name
 from backend.exceptions import ApplicationError
 from backend.images import CONTENT_TYPES
 
+from .branding import tenant_branding_update
+from .domains import domain_add, domain_remove, domain_set_primary, domain_verify
 from .forms import BrandingForm, DomainAddForm, OffboardingForm, SignupForm, SignupPasswordForm, signup_started_token
 from .models import Client
+from .offboarding import offboarding_purge_after, tenant_offboarding_request
 from .selectors import get_domain_for_user, signup_subdomain_problem, tenant_domain_list, tenant_url
-from .services import (
-    domain_add,
-    domain_remove,
-    domain_set_primary,
-    domain_verify,
-    offboarding_purge_after,
-    tenant_branding_update,
-    tenant_offboarding_request,
-)
 from .signup import signup_account_exists, signup_claims, signup_confirm, signup_request
 
 

@@ -187,6 +187,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Tenant hosts: sign-in required, session bound to the host's tenant, active membership required.
     "apps.accounts.middleware.TenantAccessMiddleware",
+    # Support sessions (a superuser viewing as a member): checked, bannered, read-only unless elevated.
+    "apps.accounts.support_middleware.SupportSessionMiddleware",
     "apps.accounts.signin_middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.accounts.signin_middleware.MfaGateMiddleware",
@@ -459,3 +461,8 @@ if SENTRY_DSN:
 ENCRYPTION_MASTER_KEYS = env("ENCRYPTION_MASTER_KEYS", default="dev1:ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYiE=")
 # HMAC key signing backup manifests; restore refuses a bundle whose signature does not verify.
 BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="development-only-backup-signing-key")
+
+# Support sessions (apps/accounts/support.py): a superuser views a tenant as a member for at most this long.
+SUPPORT_SESSION_MAX_MINUTES = 30
+# The single-use link that enters a support session on the tenant host.
+TENANT_OPEN_PATHS += ["/support/enter/"]

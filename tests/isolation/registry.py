@@ -6,7 +6,7 @@ does not get — all of them unless narrowed. The walker fails when an entry nam
 exists, or a test that does not exist; every other check still runs generically.
 """
 
-from .walker import ALL_CHECKS, ANONYMOUS, CSRF, FOREIGN_SESSION, OUTSIDER, Registered
+from .walker import ALL_CHECKS, ANONYMOUS, CSRF, FOREIGN_ID, FOREIGN_SESSION, OUTSIDER, Registered
 
 # Open to visitors who are not signed in (settings.TENANT_OPEN_PATHS): anonymous visitors, other tenants'
 # sessions (flushed, so anonymous) and signed-in non-members are all served the page on purpose.
@@ -17,6 +17,7 @@ PASSWORD_RESET = f"{ACCOUNTS}/test_password_reset.py"
 OPEN_PAGES_SERVED = f"{ACCOUNTS}/test_tenant_access.py::test_open_pages_are_served_to_anonymous_visitors"
 API_TOKEN = f"{ACCOUNTS}/test_api_token.py"
 API_DOCS = "tests/test_api_docs_access.py"
+SUPPORT = f"{ACCOUNTS}/test_support_sessions.py"
 
 REGISTRY: dict[str, Registered] = {
     "/login/": Registered(
@@ -152,5 +153,23 @@ REGISTRY: dict[str, Registered] = {
         checks=ALL_CHECKS,
         reason="the id is a user (public schema), not a tenant record: only members of this tenant are found",
         tests=("apps/privacy/tests/test_member_erasure.py::test_refusals_change_nothing",),
+    ),
+    "/support/enter/<str:token>/": Registered(
+        checks=ALL_CHECKS,
+        reason="the single-use link that enters a support session: its parameter is a signed token for a session "
+        "on this tenant only; GET changes nothing",
+        tests=(
+            f"{SUPPORT}::test_a_session_for_tenant_a_gives_nothing_on_tenant_b",
+            f"{SUPPORT}::test_the_superuser_ends_it_and_the_entry_link_works_once",
+            f"{SUPPORT}::test_a_superuser_views_as_a_member_with_a_banner_on_every_page_and_both_logs_say_so",
+        ),
+    ),
+    "/settings/support/<int:pk>/end/": Registered(
+        checks=frozenset({FOREIGN_ID}),
+        reason="the id is a support session (public schema): only this tenant's sessions are found",
+        tests=(
+            f"{SUPPORT}::test_a_session_for_tenant_a_gives_nothing_on_tenant_b",
+            f"{SUPPORT}::test_the_owner_sees_and_revokes_sessions_and_withdrawing_access_ends_them",
+        ),
     ),
 }

@@ -126,3 +126,32 @@ def test_pages_carry_a_content_security_policy_with_style_nonce(tenant_a, client
     assert "unsafe-inline" not in policy
     nonce = policy.split("'nonce-")[1].split("'")[0]
     assert f'<style nonce="{nonce}">' in response.content.decode()
+
+
+def test_a_locked_out_account_cannot_confirm_its_password_to_turn_two_factor_off(tenant_a, client_for):
+    """Before: the password was checked with check_password(), outside django-axes: once the account was
+    locked out (5 wrong passwords), its right password still turned two-factor off, and wrong ones here
+    were never counted. Now it goes through authenticate() like the login page."""
+    device, _ = enrol(tenant_a.staff)
+    client = client_for(tenant_a)
+    _signed_in_enrolled(client, tenant_a.staff, device)
+    attacker = client_for(tenant_a)
+    with time_machine.travel(time.time() + 61):  # past the per-IP sign-in window the sign-in above used
+        for _ in range(5):
+            attacker.post("/login/", {"email": tenant_a.staff.email, "password": "wrong-guess"})
+        response = client.post("/account/mfa/disable/", {"password": TEST_PASSWORD})
+    assert response.status_code == 429
+    assert mfa_enrolled(user=tenant_a.staff)
+    assert audit_actions(tenant_a.tenant, "mfa.disable") == []
+
+
+def test_wrong_passwords_to_turn_two_factor_off_count_towards_the_lockout(tenant_a, client_for):
+    device, _ = enrol(tenant_a.staff)
+    client = client_for(tenant_a)
+    _signed_in_enrolled(client, tenant_a.staff, device)
+    with time_machine.travel(time.time() + 32):
+        for _ in range(5):
+            client.post("/account/mfa/disable/", {"password": "wrong-guess"})
+        right = client.post("/account/mfa/disable/", {"password": TEST_PASSWORD})
+    assert right.status_code == 429
+    assert mfa_enrolled(user=tenant_a.staff)

@@ -5,9 +5,10 @@ from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
 from apps.audit.models import AuditEvent
+from apps.tenants.domains import domain_add, domain_verify
 from apps.tenants.models import Domain
 from apps.tenants.selectors import tenant_url
-from apps.tenants.services import domain_add, domain_verify, tenant_create
+from apps.tenants.services import tenant_create
 from backend.dns import DnsLookupFailed, StaticResolver
 from backend.exceptions import ApplicationError
 from backend.tenancy import TenantMiddleware
@@ -248,7 +249,7 @@ def test_super_tenant_domain_is_always_verified(world, db):
 
 def test_an_unverified_primary_domain_can_be_removed_when_nothing_is_verified(world, db):
     from apps.accounts.models import User
-    from apps.tenants.services import domain_remove
+    from apps.tenants.domains import domain_remove
 
     tenant = tenant_create(schema_name="zeta", name="Zeta", domain="zeta.example.test", owner_email="o@zeta.test")
     domain = Domain.objects.get(tenant=tenant)

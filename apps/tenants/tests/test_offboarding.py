@@ -18,7 +18,8 @@ from procrastinate.contrib.django import app
 from apps.accounts.models import Membership, User
 from apps.audit.models import AuditEvent
 from apps.tenants.models import Client, Domain
-from apps.tenants.services import tenant_create, tenant_offboarding_request, tenant_purge
+from apps.tenants.offboarding import tenant_offboarding_request, tenant_purge
+from apps.tenants.services import tenant_create
 from apps.tenants.tasks import export_tenant_data
 from backend.exceptions import ApplicationError
 from backend.tenant_export import delete_storage_prefix, storage_files, tenant_tables

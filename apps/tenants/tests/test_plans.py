@@ -24,6 +24,7 @@ from apps.accounts.services import (
     membership_reactivate,
     user_ensure,
 )
+from apps.tenants.domains import domain_add
 from apps.tenants.models import Client
 from apps.tenants.plans import (
     FeatureUnavailable,
@@ -34,7 +35,7 @@ from apps.tenants.plans import (
     validate_overrides,
 )
 from apps.tenants.quotas import storage_delete, storage_save
-from apps.tenants.services import domain_add, tenant_signup
+from apps.tenants.signup import tenant_signup
 from backend.tenant_export import delete_storage_prefix
 
 

@@ -336,3 +336,31 @@ def test_signup_welcome_link_works_only_on_its_own_workspace(public, queue, tena
     assert other.get(path).status_code == 400
     assert other.get("/").status_code == 302  # still anonymous there
     assert client_for(tenant_a).get("/login/welcome/not-a-token/").status_code == 400
+
+
+def test_an_account_created_while_confirming_gets_a_form_message_not_a_500(public, queue, monkeypatch):
+    """Before: the confirmation page saw no account and asked for a password; if an account for the address
+    appeared before the workspace was created (an invitation accepted elsewhere meanwhile), tenant_signup
+    raised ValueError: a 500. Now the page says what happened, nothing is created, and the link opened
+    again offers the existing-account path."""
+    from apps.tenants import signup as signup_module
+
+    real_signup = signup_module._tenant_signup
+
+    def account_appears_meanwhile(**kwargs):  # after the view and signup_confirm looked for an account
+        User.objects.create_user(email="founder@acme-foods.test")
+        return real_signup(**kwargs)
+
+    mail.outbox.clear()
+    public.post("/signup/", _data())
+    path = _confirm_path(mail.outbox[0])
+    assert 'name="password"' in public.get(path).text
+    monkeypatch.setattr(signup_module, "_tenant_signup", account_appears_meanwhile)
+    response = public.post(path, {"password": GOOD_PASSWORD})
+    assert response.status_code == 400
+    assert "was created while you were confirming" in response.text
+    assert not Client.objects.filter(schema_name="acme_foods").exists()
+    assert not User.objects.get(email="founder@acme-foods.test").check_password(GOOD_PASSWORD)
+    monkeypatch.setattr(signup_module, "_tenant_signup", real_signup)
+    again = public.get(path)
+    assert "already has a ProjectMeats account" in again.text and 'name="password"' not in again.text

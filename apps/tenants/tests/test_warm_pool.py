@@ -199,7 +199,7 @@ def test_refill_command_refuses_a_negative_size(world):
 
 
 def test_signup_takes_a_pooled_schema(world, db):
-    from apps.tenants.services import tenant_signup
+    from apps.tenants.signup import tenant_signup
 
     pooled = provisioning.pool_add()
     with app.replace_connector(testing.InMemoryConnector()):

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.tenants.services import offboarded_tenants_due, offboarding_purge_after, tenant_purge
+from apps.tenants.offboarding import offboarded_tenants_due, offboarding_purge_after, tenant_purge
 from backend.exceptions import ApplicationError
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from apps.tenants.services import tenant_restore
+from apps.tenants.restore import tenant_restore
 from backend.exceptions import ApplicationError
 
 
