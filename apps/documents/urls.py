@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import ledger_views, views
+from . import credit_views, ledger_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -24,4 +24,5 @@ record_urlpatterns = [
     path("customers/<int:pk>/statement.csv", ledger_views.statement_csv, name="customer-statement-csv"),
     path("customers/<int:pk>/statement/send/", ledger_views.statement_send, name="customer-statement-send"),
     path("suppliers/<int:pk>/account/", ledger_views.supplier_account, name="supplier-account"),
+    path("customers/<int:pk>/credits/apply/", credit_views.credit_apply, name="customer-credit-apply"),
 ]
