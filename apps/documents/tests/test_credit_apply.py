@@ -66,9 +66,10 @@ def test_bad_input_is_a_400_and_writes_nothing(tenant_a, client_for):
     ):
         response = client.post(url, data)
         assert response.status_code == 400, data
-    assert "Only 500.00 of this credit is left" in client.post(
-        url, {"credit": credit.pk, "invoice": invoice.pk, "amount": "501"}
-    ).content.decode()
+    assert (
+        "Only 500.00 of this credit is left"
+        in client.post(url, {"credit": credit.pk, "invoice": invoice.pk, "amount": "501"}).content.decode()
+    )
     with tenant_context(tenant_a.tenant):
         assert not CreditApplication.objects.exists()
 
