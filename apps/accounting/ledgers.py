@@ -14,13 +14,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Round
 
 from apps.partners.models import Customer, Supplier
 from apps.purchasing.models import PurchaseOrder, PurchaseOrderLine
 
-from .models import ZERO, CreditApplication, CustomerCredit, Invoice, Payment, PaymentAllocation, SupplierCredit
+from .models import (
+    ZERO,
+    CreditApplication,
+    CustomerCredit,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    SupplierBill,
+    SupplierCredit,
+)
 from .services import PAYABLE_PO_STATUSES
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -263,7 +272,11 @@ def _line_amount(prefix: str = ""):
 
 
 def _po_totals():
-    return Sum(_line_amount("lines__"), output_field=MONEY)
+    return _po_totals_of("lines__")
+
+
+def _po_totals_of(prefix: str):
+    return Sum(_line_amount(prefix), output_field=MONEY)
 
 
 def _orders(supplier: Supplier):
@@ -355,4 +368,28 @@ def supplier_open_orders(*, supplier: Supplier) -> list[PurchaseOrder]:
 def supplier_credits(*, supplier: Supplier) -> list[SupplierCredit]:
     return list(
         SupplierCredit.objects.filter(supplier=supplier).select_related("purchase_order").order_by("-issued_on", "-pk")
+    )
+
+
+def supplier_received_not_billed(*, supplier: Supplier) -> list[PurchaseOrder]:
+    """Received (or closed) purchase orders the supplier has not invoiced yet (no `SupplierBill`), oldest
+    pickup first, each with `amount` (the received lines at cost) and `line_count`. One query."""
+    return list(
+        PurchaseOrder.objects.filter(
+            supplier=supplier,
+            status__in=[PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CLOSED],
+            supplier_bill__isnull=True,
+        )
+        .annotate(amount=Coalesce(_po_totals(), Value(ZERO), output_field=MONEY), line_count=Count("lines"))
+        .order_by("pickup_date", "pk")
+    )
+
+
+def supplier_bills(*, supplier: Supplier, limit: int = 50) -> list[SupplierBill]:
+    """The supplier's latest invoices (bills) with their order and its received amount, for the variance."""
+    return list(
+        SupplierBill.objects.filter(purchase_order__supplier=supplier)
+        .select_related("purchase_order")
+        .annotate(order_amount=Coalesce(_po_totals_of("purchase_order__lines__"), Value(ZERO), output_field=MONEY))
+        .order_by("-billed_on", "-pk")[:limit]
     )

@@ -161,6 +161,10 @@ def supplier_account(request: HttpRequest, pk: int) -> HttpResponse:
         "open_orders": orders,
         "payable": sum((order.open for order in orders if order.status != "draft"), ZERO),
         "credits": ledgers.supplier_credits(supplier=supplier),
+        "unbilled": (unbilled := ledgers.supplier_received_not_billed(supplier=supplier)),
+        "unbilled_total": sum((order.amount for order in unbilled), ZERO),
+        "bills": ledgers.supplier_bills(supplier=supplier),
+        "can_approve": has_capability(user=request.user, capability=Capability.APPROVE),
         "ledger": ledgers.supplier_ledger(supplier=supplier, start=period[0], end=period[1]),
     }
     return render(request, "documents/supplier_account.html", context)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import credit_views, ledger_views, views
+from . import bill_views, credit_views, ledger_views, views
 
 app_name = "documents"
 urlpatterns = [
@@ -25,4 +25,5 @@ record_urlpatterns = [
     path("customers/<int:pk>/statement/send/", ledger_views.statement_send, name="customer-statement-send"),
     path("suppliers/<int:pk>/account/", ledger_views.supplier_account, name="supplier-account"),
     path("customers/<int:pk>/credits/apply/", credit_views.credit_apply, name="customer-credit-apply"),
+    path("purchase-orders/<int:pk>/bill/", bill_views.supplier_bill, name="purchaseorder-bill"),
 ]
