@@ -7,6 +7,7 @@ from django import forms
 
 from apps.partners.models import Location
 from apps.products.models import Product
+from apps.purchasing.models import PurchaseOrderLine
 from apps.records.forms import RecordForm
 
 from .models import SalesOrder, SalesOrderLine
@@ -55,6 +56,24 @@ class SalesOrderLineForm(RecordForm):
         current = self.initial.get("source")
         self.fields["source"].queryset = sourceable_purchase_lines(
             available_only=True, keep=[getattr(current, "pk", current)]
+        )
+
+        # The product follows from the purchase line: shown as soon as one is chosen. HTMX posts the form as a
+        # "refresh" (nothing is saved) and swaps this row; without JavaScript "More lines" does the same.
+        current = getattr(current, "pk", current)
+        if not self.is_bound and str(current or "").isdigit():
+            implied = PurchaseOrderLine.objects.filter(pk=int(current)).values_list("product_id", flat=True).first()
+            if implied:
+                self.initial["product"] = implied
+        self.fields["source"].widget.attrs.update(
+            {
+                "hx-post": ".",
+                "hx-trigger": "change",
+                "hx-vals": '{"refresh_rows": "1"}',
+                "hx-target": "closest tr",
+                "hx-select": f"#{self.prefix}-row",
+                "hx-swap": "outerHTML",
+            }
         )
 
     def clean(self):
