@@ -32,8 +32,8 @@ MAX_ROWS = 200
 
 def _typed_rows(formset, *, keep_positions: bool = False) -> list[dict]:
     """For "More lines": the rows typed so far (not removed, not empty), as initial values for new rows.
-    With `keep_positions` (a row refreshed by HTMX) every row stays where it was, empty or not, so the
-    swapped row is found under its own id."""
+    With `keep_positions` (a row's field refreshed by HTMX) every row stays where it was, empty or not, so
+    the swapped field is found under its own id."""
     rows = []
     for form in formset.forms[:MAX_ROWS]:
         if form.data.get(form.add_prefix("DELETE")) and not keep_positions:

@@ -59,7 +59,7 @@ class SalesOrderLineForm(RecordForm):
         )
 
         # The product follows from the purchase line: shown as soon as one is chosen. HTMX posts the form as a
-        # "refresh" (nothing is saved) and swaps this row; without JavaScript "More lines" does the same.
+        # "refresh" (nothing is saved) and swaps in this row's product; without JavaScript "More lines" does.
         current = getattr(current, "pk", current)
         if not self.is_bound and str(current or "").isdigit():
             implied = PurchaseOrderLine.objects.filter(pk=int(current)).values_list("product_id", flat=True).first()
@@ -70,8 +70,9 @@ class SalesOrderLineForm(RecordForm):
                 "hx-post": ".",
                 "hx-trigger": "change",
                 "hx-vals": '{"refresh_rows": "1"}',
-                "hx-target": "closest tr",
-                "hx-select": f"#{self.prefix}-row",
+                # Only this row's product select is swapped, so what is typed meanwhile stays.
+                "hx-target": f"#id_{self.prefix}-product",
+                "hx-select": f"#id_{self.prefix}-product",
                 "hx-swap": "outerHTML",
             }
         )
