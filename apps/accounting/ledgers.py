@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, Subquery, Sum, Value, Window
 from django.db.models.functions import Coalesce, Round
 
 from apps.partners.models import Customer, Supplier
@@ -166,13 +166,20 @@ def customer_ledger_page(
 ) -> LedgerPage:
     """The same ledger as `customer_ledger` (same rows, order and running balance), one page of it: the
     period's rows are numbered, summed and given their running balance by window functions in SQL, so only
-    `per_page` rows reach Python however long the period. Two queries (opening balance; the page)."""
+    `per_page` rows reach Python however long the period. One query (the opening balance is in it too)."""
     tables = {
         name: connection.ops.quote_name(model._meta.db_table)
         for name, model in (("invoice", Invoice), ("payment", Payment), ("credit", CustomerCredit))
     }
     sql = (
-        "WITH period AS ("  # noqa: S608 — table names from the models, values as parameters
+        "WITH opening AS (SELECT"  # noqa: S608 — table names from the models, values as parameters
+        f" (SELECT COALESCE(SUM(total), 0) FROM {tables['invoice']}"
+        " WHERE customer_id = %s AND status = ANY(%s) AND issued_on < %s)"
+        f" - (SELECT COALESCE(SUM(amount), 0) FROM {tables['payment']}"
+        " WHERE customer_id = %s AND kind = %s AND received_on < %s)"
+        f" - (SELECT COALESCE(SUM(amount), 0) FROM {tables['credit']} WHERE customer_id = %s AND issued_on < %s)"
+        " AS amount"
+        "), period AS ("
         f" SELECT issued_on AS day, 0 AS rank, id, 'invoice' AS kind, number AS reference, due_on,"
         f" '' AS note, total AS debit, 0 AS credit FROM {tables['invoice']}"
         " WHERE customer_id = %s AND status = ANY(%s) AND issued_on BETWEEN %s AND %s"
@@ -184,11 +191,15 @@ def customer_ledger_page(
         " SELECT *, SUM(debit - credit) OVER w AS running, ROW_NUMBER() OVER w AS n, COUNT(*) OVER () AS count,"
         " SUM(debit) OVER () AS debits, SUM(credit) OVER () AS credits FROM period"
         " WINDOW w AS (ORDER BY day, rank, id ROWS UNBOUNDED PRECEDING)"
-        ") SELECT day, kind, id, reference, due_on, note, debit, credit, running, count, debits, credits"
-        " FROM numbered WHERE n > count - %s AND n <= count - %s ORDER BY n"
+        "), shown AS (SELECT * FROM numbered WHERE n > count - %s AND n <= count - %s)"
+        " SELECT opening.amount, day, kind, id, reference, due_on, note, debit, credit, running, count, debits,"
+        " credits FROM opening LEFT JOIN shown ON TRUE ORDER BY n"
     )
     page = max(1, page)
     params = [
+        customer.pk, list(POSTED_STATUSES), start,
+        customer.pk, Payment.Kind.RECEIPT, start,
+        customer.pk, start,
         customer.pk, list(POSTED_STATUSES), start, end,
         customer.pk, Payment.Kind.RECEIPT, start, end,
         customer.pk, start, end,
@@ -197,12 +208,13 @@ def customer_ledger_page(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    opening = rows[0][0]  # the opening row is always there; no entries on the page leaves one row of NULLs
+    rows = [row[1:] for row in rows if row[1] is not None]
     if not rows and page > 1:  # past the oldest page (a stale link): show the oldest page instead
         count = customer_ledger_page(customer=customer, start=start, end=end, per_page=per_page).count
         return customer_ledger_page(
             customer=customer, start=start, end=end, page=max(1, -(-count // per_page)), per_page=per_page
         )
-    opening = customer_balance(customer=customer, as_of=start, before=True)
     entries = []
     for day, kind, pk, reference, due_on, note, debit, credit, running, _count, _debits, _credits in rows:
         if kind == "invoice":
@@ -225,11 +237,11 @@ def customer_open_invoices(*, customer: Customer, limit: int = 50) -> tuple[list
     """The oldest-due `limit` issued invoices with a balance, and how many there are in all."""
     open_invoices = Invoice.objects.filter(customer=customer, status__in=Invoice.OPEN_STATUSES)
     shown = list(
-        open_invoices.order_by("due_on", "pk").only(
-            "pk", "number", "status", "issued_on", "due_on", "total", "paid", "customer_id"
-        )[:limit]
+        open_invoices.order_by("due_on", "pk")
+        .only("pk", "number", "status", "issued_on", "due_on", "total", "paid", "customer_id")
+        .annotate(open_count=Window(Count("pk")))[:limit]  # counted before the LIMIT: one query
     )
-    return shown, (len(shown) if len(shown) < limit else open_invoices.count())
+    return shown, (shown[0].open_count if shown else 0)
 
 
 def customer_credits(*, customer: Customer) -> list[CustomerCredit]:
