@@ -262,8 +262,8 @@ def customer_credits(*, customer: Customer) -> list[CustomerCredit]:
 
 def customer_unallocated_receipts(*, customer: Customer) -> list[Payment]:
     """Receipts with money not allocated to any invoice (on account). One grouped join (a hash join over
-    the customer's receipts and their allocations), not a subquery per receipt: a customer with 5,000
-    receipts took 33 ms that way, ~4 ms this way."""
+    the customer's receipts and their allocations), not a subquery per receipt: at 5,000 receipts EXPLAIN
+    ANALYZE showed 33 ms that way and 15 ms this way (both on a loaded machine)."""
     return list(
         Payment.objects.filter(customer=customer, kind=Payment.Kind.RECEIPT)
         .annotate(allocated=Coalesce(Sum("allocations__amount"), Value(ZERO), output_field=MONEY))
