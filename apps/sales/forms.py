@@ -3,6 +3,8 @@ confirmation form carrying a credit-limit override reason."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from apps.partners.models import Location
@@ -59,9 +61,11 @@ class SalesOrderLineForm(RecordForm):
         )
 
         # The product follows from the purchase line: shown as soon as one is chosen. HTMX posts the form as a
-        # "refresh" (nothing is saved) and swaps in this row's product; without JavaScript "More lines" does.
+        # "refresh" (nothing is saved) with this row's product emptied, and swaps in the product; without
+        # JavaScript "More lines" does the same for rows left without a product. Rows that have one (an
+        # order being edited) cost no query.
         current = getattr(current, "pk", current)
-        if not self.is_bound and str(current or "").isdigit():
+        if not self.is_bound and not self.initial.get("product") and str(current or "").isdigit():
             implied = PurchaseOrderLine.objects.filter(pk=int(current)).values_list("product_id", flat=True).first()
             if implied:
                 self.initial["product"] = implied
@@ -69,7 +73,7 @@ class SalesOrderLineForm(RecordForm):
             {
                 "hx-post": ".",
                 "hx-trigger": "change",
-                "hx-vals": '{"refresh_rows": "1"}',
+                "hx-vals": json.dumps({"refresh_rows": "1", f"{self.prefix}-product": ""}),
                 # Only this row's product select is swapped, so what is typed meanwhile stays.
                 "hx-target": f"#id_{self.prefix}-product",
                 "hx-select": f"#id_{self.prefix}-product",

@@ -59,7 +59,8 @@ def test_purchase_sale_invoice_payment_and_aging(demo_world, page, live_server_p
     page.locator("#id_customer").select_option(label="TXB — Tex-Border Export")
     page.locator("#id_ship_to").select_option(label="Tex-Border Export — TXB-LR — Laredo cross-dock")
     page.locator("#id_delivery_date").fill(today)
-    # The product is not chosen: selecting the purchase line swaps in the product it implies (HTMX).
+    # Whatever product was picked, selecting the purchase line swaps in the product it implies (HTMX).
+    page.locator("#id_lines-0-product").select_option(index=1)
     page.locator("#id_lines-0-cases").fill("10")
     source = page.locator("#id_lines-0-source option", has_text=po_number).first.get_attribute("value")
     page.locator("#id_lines-0-source").select_option(value=source)

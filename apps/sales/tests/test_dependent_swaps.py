@@ -46,9 +46,11 @@ def test_sold_from_refreshes_its_row_with_the_implied_product_and_saves_nothing(
     source = _select(page, "lines-1-source")
     assert 'hx-post="."' in source and 'hx-select="#id_lines-1-product"' in source and "refresh_rows" in source
     # Row 0 left empty, row 1 sold from the purchase line: the response's row 1 shows the product.
+    # htmx sends the row's product emptied (hx-vals), so the purchase line's product replaces what was there.
+    assert "&quot;lines-1-product&quot;: &quot;&quot;" in source
     form = {"customer": "", "ship_to": "", "delivery_date": "", "notes": "", "refresh_rows": "1",
             "lines-TOTAL_FORMS": "3", "lines-INITIAL_FORMS": "0", "lines-1-source": line.pk,
-            "lines-1-cases": "2"}  # fmt: skip
+            "lines-1-product": "", "lines-1-cases": "2"}  # fmt: skip
     response = client.post("/sales-orders/new/", form, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     text = response.content.decode()
