@@ -159,6 +159,7 @@ TABLES = {
         "invoice PDF 50 lines, build (ours)",
         "invoice PDF 50 lines, build (naive)",
         "customer account page (ours)",
+        "customer account page (naive)",
         "ledger 3 months (ours)",
         "ledger 3 months (naive, all rows)",
         "statement PDF 3 months (ours)",

@@ -191,3 +191,24 @@ class SupplierCredit(TrackedRecord):
 
     def __str__(self) -> str:
         return f"Supplier credit {self.amount} · {self.supplier} · {self.reason}"
+
+
+class SupplierBill(models.Model):
+    """The supplier's own invoice for one purchase order (suppliers bill per load): its number, date and
+    amount as the supplier states them. A received order without one is "received, not invoiced" — goods
+    the broker owes for but has no bill for yet. Payables and the supplier's balance still come from the
+    orders themselves (the broker's figure); the bill records that the supplier has billed, and any
+    difference between its amount and the order's received amount."""
+
+    purchase_order = models.OneToOneField(PurchaseOrder, on_delete=models.PROTECT, related_name="supplier_bill")
+    number = models.CharField("supplier's invoice number", max_length=60)
+    billed_on = models.DateField("invoice date")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[POSITIVE])
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-billed_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Supplier invoice {self.number} for {self.purchase_order}"

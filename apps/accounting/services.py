@@ -22,7 +22,16 @@ from backend.clock import tenant_today
 from backend.exceptions import ApplicationError
 from backend.money import to_cents
 
-from .models import ZERO, CreditApplication, CustomerCredit, Invoice, Payment, PaymentAllocation, SupplierCredit
+from .models import (
+    ZERO,
+    CreditApplication,
+    CustomerCredit,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    SupplierBill,
+    SupplierCredit,
+)
 
 Status = Invoice.Status
 PAYABLE_PO_STATUSES = (PurchaseOrder.Status.CONFIRMED, PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CLOSED)
@@ -323,3 +332,41 @@ def supplier_credit_create(*, user, purchase_order: PurchaseOrder, amount: Decim
         },
     )
     return credit
+
+
+BILLABLE_PO_STATUSES = (PurchaseOrder.Status.CONFIRMED, PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CLOSED)
+
+
+@transaction.atomic
+def supplier_bill_record(
+    *, user, purchase_order: PurchaseOrder, number: str, billed_on: datetime.date, amount: Decimal
+) -> SupplierBill:
+    """Record the supplier's invoice for a confirmed, received or closed purchase order (one per order)."""
+    require_capability(user=user, capability=Capability.APPROVE)
+    order = locked(purchase_order)
+    bill = SupplierBill(
+        purchase_order=order,
+        number=(number or "").strip(),
+        billed_on=billed_on,
+        amount=None if amount is None else to_cents(Decimal(amount)),
+    )
+    errors = validation_errors(bill, exclude=["purchase_order"])
+    if order.status not in BILLABLE_PO_STATUSES:
+        errors.setdefault("purchase_order", []).append(f"{order.number} is {order.get_status_display().lower()}.")
+    elif SupplierBill.objects.filter(purchase_order=order).exists():
+        errors.setdefault("purchase_order", []).append(f"{order.number} already has the supplier's invoice.")
+    if errors:
+        raise RecordInvalid(errors)
+    bill.created_by_id = user.pk
+    bill.save()
+    audit_record(
+        action="purchaseorder.bill",
+        actor=user,
+        target=order,
+        changes={
+            "supplier_invoice": [None, bill.number],
+            "billed_on": [None, bill.billed_on.isoformat()],
+            "amount": [None, str(bill.amount)],
+        },
+    )
+    return bill

@@ -65,7 +65,9 @@ class ClaimPages(RecordPages):
             for verb, (label, statuses, _service) in TRANSITIONS.items()
             if can_approve and claim.status in statuses
         ]
-        context = self._context(request, record=claim, actions=actions, error=error, confirm=confirm)
+        context = self._context(
+            request, record=claim, actions=actions, error=error, confirm=confirm, can_approve_documents=can_approve
+        )
         return render(request, "claims/detail.html", context, status=status)
 
     def transition_view(self, request: HttpRequest, pk: int, verb: str) -> HttpResponse:

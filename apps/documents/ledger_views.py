@@ -43,6 +43,14 @@ def period_from(request: HttpRequest) -> tuple[PeriodForm, tuple[datetime.date, 
     return form, (start, end)
 
 
+LEDGER_PAGE = 100  # ledger rows on an account page; the statement PDF and CSV have the whole period
+
+
+def page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "")
+    return min(int(value), 10_000) if value.isdigit() and int(value) > 0 else 1
+
+
 def _period_query(period: tuple[datetime.date, datetime.date]) -> str:
     return f"?start={period[0].isoformat()}&end={period[1].isoformat()}"
 
@@ -67,7 +75,10 @@ def customer_account(request: HttpRequest, pk: int) -> HttpResponse:
         "credit_available": customer.credit_limit - exposure,
         "aging": [(label, aging_row[key]) for key, label, *_ in AGING_BUCKETS],
         "on_account": aging_row["credits"],
-        "ledger": ledgers.customer_ledger(customer=customer, start=period[0], end=period[1]),
+        "ledger": ledgers.customer_ledger_page(
+            customer=customer, start=period[0], end=period[1], page=page_number(request), per_page=LEDGER_PAGE
+        ),
+        "period_query": query,
         "open_invoices": open_invoices,
         "open_count": open_count,
         "open_list_url": f"{reverse('invoice-list')}?customer={customer.pk}&ordering=due_on",
@@ -150,6 +161,10 @@ def supplier_account(request: HttpRequest, pk: int) -> HttpResponse:
         "open_orders": orders,
         "payable": sum((order.open for order in orders if order.status != "draft"), ZERO),
         "credits": ledgers.supplier_credits(supplier=supplier),
+        "unbilled": (unbilled := ledgers.supplier_received_not_billed(supplier=supplier)),
+        "unbilled_total": sum((order.amount for order in unbilled), ZERO),
+        "bills": ledgers.supplier_bills(supplier=supplier),
+        "can_approve": has_capability(user=request.user, capability=Capability.APPROVE),
         "ledger": ledgers.supplier_ledger(supplier=supplier, start=period[0], end=period[1]),
     }
     return render(request, "documents/supplier_account.html", context)

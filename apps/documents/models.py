@@ -36,13 +36,16 @@ class CompanyDetails(AddressFields):
 
 
 class DocumentSend(models.Model):
-    """One e-mailing of a document (an invoice, a purchase order, a statement): queued by a user, sent by
-    the job queue with the PDF attached. The rows of one document are its send history."""
+    """One e-mailing of a document (an invoice, a purchase order, a statement, an order confirmation, a
+    claim): queued by a user, sent by the job queue with the PDF attached. The rows of one document are its
+    send history."""
 
     class Kind(models.TextChoices):
         INVOICE = "invoice", "Invoice"
         PURCHASE_ORDER = "purchase_order", "Purchase order"
         STATEMENT = "statement", "Statement"
+        SALES_ORDER = "sales_order", "Order confirmation"
+        CLAIM = "claim", "Claim"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

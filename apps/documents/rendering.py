@@ -81,6 +81,18 @@ def render_send(send: DocumentSend, *, client: Client, details: CompanyDetails) 
             raise LookupError(f"Purchase order {send.number} no longer exists.")
         content = builders.purchase_order_pdf(document, head)
         title, filename = "Purchase order", builders.filename("purchase-order", document.number)
+    elif send.kind == DocumentSend.Kind.SALES_ORDER:
+        document = sales_order_queryset().filter(pk=send.object_id).first()
+        if document is None:
+            raise LookupError(f"Sales order {send.number} no longer exists.")
+        content = builders.sales_order_pdf(document, head)
+        title, filename = "Order confirmation", builders.filename("order-confirmation", document.number)
+    elif send.kind == DocumentSend.Kind.CLAIM:
+        document = claim_queryset().filter(pk=send.object_id).first()
+        if document is None:
+            raise LookupError(f"Claim {send.number} no longer exists.")
+        content = builders.claim_pdf(document, head)
+        title, filename = "Claim", builders.filename("claim", str(document.pk))
     else:
         customer = Customer.objects.filter(pk=send.object_id).first()
         if customer is None or send.period_start is None or send.period_end is None:

@@ -1,5 +1,5 @@
-"""Document pages: company details (/settings/company/), PDFs of invoices, purchase orders and sales-order
-confirmations, and "Send by e-mail" for each. Every record is fetched through its app's
+"""Document pages: company details (/settings/company/), PDFs of invoices, purchase orders, sales-order
+confirmations and claims, and "Send by e-mail" for each. Every record is fetched through its app's
 `get_<entity>_for_user`, so another tenant's id is the same 404 as a missing one."""
 
 from __future__ import annotations
@@ -99,6 +99,8 @@ def document_pdf(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 SEND_KINDS = {
     "invoice": (DocumentSend.Kind.INVOICE, rendering.invoice_queryset, "invoice-detail"),
     "purchaseorder": (DocumentSend.Kind.PURCHASE_ORDER, rendering.purchase_order_queryset, "purchaseorder-detail"),
+    "salesorder": (DocumentSend.Kind.SALES_ORDER, rendering.sales_order_queryset, "salesorder-detail"),
+    "claim": (DocumentSend.Kind.CLAIM, rendering.claim_queryset, "claim-detail"),
 }
 
 
@@ -113,19 +115,32 @@ def contact_choices(partner) -> list[tuple[str, str]]:
     return choices
 
 
+def document_partner(kind: str, record):
+    """Who a document goes to: the invoice's or order's customer, the purchase order's supplier, and the
+    claim's customer (a sales-line claim) or supplier (a purchase-line claim)."""
+    if kind == "purchaseorder":
+        return record.supplier
+    if kind == "claim":
+        return record.party
+    return record.customer
+
+
+def document_number(kind: str, record) -> str:
+    return f"#{record.pk}" if kind == "claim" else record.number
+
+
 def document_send(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Choose recipients among the partner's contacts (or type others) and queue the e-mail."""
     if refused := refuse(request, Capability.APPROVE):
         return refused
     send_kind, queryset, detail = SEND_KINDS[kind]
     record = fetch(request, queryset(), pk)
-    partner = record.customer if kind == "invoice" else record.supplier
     return send_page(
         request,
         record=record,
-        partner=partner,
+        partner=document_partner(kind, record),
         kind=send_kind,
-        number=record.number,
+        number=document_number(kind, record),
         back_url=reverse(detail, args=[record.pk]),
         pdf_url=reverse(f"{kind}-pdf", args=[record.pk]),
     )

@@ -35,6 +35,17 @@ class PurchaseOrderForm(RecordForm):
         if not self.is_bound and str(supplier or "").isdigit():
             plants = plants.filter(supplier_id=int(supplier))
         self.fields["plant"].queryset = plants
+        # Choosing the supplier reloads the plant list (HTMX asks this page with ?supplier= and swaps the
+        # plant select); without JavaScript the form's "Show only this supplier's plants" button does the same.
+        self.fields["supplier"].widget.attrs.update(
+            {
+                "hx-get": ".",
+                "hx-trigger": "change",
+                "hx-target": "#id_plant",
+                "hx-select": "#id_plant",
+                "hx-swap": "outerHTML",
+            }
+        )
 
     def clean_terms(self):
         """Blank terms mean the supplier's terms (the service applies the same default)."""

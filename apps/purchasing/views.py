@@ -37,6 +37,11 @@ class PurchaseOrderPages(OrderPages):
         Transition("cancel", "Cancel order", (Status.DRAFT, Status.CONFIRMED), services.purchase_order_cancel, True),
     ]
 
+    def _context(self, request: HttpRequest, **extra) -> dict:
+        context = super()._context(request, **extra)
+        context["reload_label"] = "Show only this supplier's plants"
+        return context
+
     def transition_kwargs(self, request: HttpRequest, verb: str) -> dict:
         if verb != "receive":
             return {}

@@ -23,19 +23,23 @@ from .csv_io import csv_response
 from .pages import RecordPages, confirmation, form_errors_from
 
 ADD_ROWS = "add_rows"
+# A line's dependent field changed (HTMX): re-render the rows as typed, nothing saved.
+REFRESH_ROWS = "refresh_rows"
 
 
 MAX_ROWS = 200
 
 
-def _typed_rows(formset) -> list[dict]:
-    """For "More lines": the rows typed so far (not removed, not empty), as initial values for new rows."""
+def _typed_rows(formset, *, keep_positions: bool = False) -> list[dict]:
+    """For "More lines": the rows typed so far (not removed, not empty), as initial values for new rows.
+    With `keep_positions` (a row's field refreshed by HTMX) every row stays where it was, empty or not, so
+    the swapped field is found under its own id."""
     rows = []
     for form in formset.forms[:MAX_ROWS]:
-        if form.data.get(form.add_prefix("DELETE")):
+        if form.data.get(form.add_prefix("DELETE")) and not keep_positions:
             continue
         row = {name: form.data.get(form.add_prefix(name), "") for name in form.fields if name != "DELETE"}
-        if any(value not in (None, "") for value in row.values()):
+        if keep_positions or any(value not in (None, "") for value in row.values()):
             rows.append(row)
     return rows
 
@@ -155,7 +159,8 @@ class OrderPages(RecordPages):
             form = self.form_class(request.POST, instance=type(order).objects.get(pk=order.pk))
             formset = self.formset_class(request.POST, prefix="lines")
         else:
-            form = self.form_class(instance=order)
+            # ?supplier= (a dependent list reloaded by HTMX or the no-JavaScript button) overrides the stored value.
+            form = self.form_class(instance=order, initial=request.GET.dict() or None)
             formset = self.formset_class(prefix="lines", initial=type(self).initial_lines(order))
         return self._save_or_render(
             request,
@@ -168,12 +173,13 @@ class OrderPages(RecordPages):
         )
 
     def _save_or_render(self, request, form, formset, *, write, **extra) -> HttpResponse:
-        if request.method == "POST" and ADD_ROWS in request.POST:
+        if request.method == "POST" and (ADD_ROWS in request.POST or REFRESH_ROWS in request.POST):
             # "More lines": the same entries in unbound forms (nothing is flagged as missing yet) plus the
             # formset's extra empty rows; nothing is saved.
             initial = {name: form.data.get(name, "") for name in form.fields}
             form = self.form_class(initial=initial, instance=extra.get("record"))
-            formset = self.formset_class(prefix="lines", initial=_typed_rows(formset))
+            rows = _typed_rows(formset, keep_positions=REFRESH_ROWS in request.POST)
+            formset = self.formset_class(prefix="lines", initial=rows)
             context = self._context(request, form=form, formset=formset, **extra)
             return render(request, self.form_template, context)
         if request.method == "POST" and form.is_valid() and formset.is_valid():

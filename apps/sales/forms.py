@@ -3,10 +3,13 @@ confirmation form carrying a credit-limit override reason."""
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 
 from apps.partners.models import Location
 from apps.products.models import Product
+from apps.purchasing.models import PurchaseOrderLine
 from apps.records.forms import RecordForm
 
 from .models import SalesOrder, SalesOrderLine
@@ -55,6 +58,27 @@ class SalesOrderLineForm(RecordForm):
         current = self.initial.get("source")
         self.fields["source"].queryset = sourceable_purchase_lines(
             available_only=True, keep=[getattr(current, "pk", current)]
+        )
+
+        # The product follows from the purchase line: shown as soon as one is chosen. HTMX posts the form as a
+        # "refresh" (nothing is saved) with this row's product emptied, and swaps in the product; without
+        # JavaScript "More lines" does the same for rows left without a product. Rows that have one (an
+        # order being edited) cost no query.
+        current = getattr(current, "pk", current)
+        if not self.is_bound and not self.initial.get("product") and str(current or "").isdigit():
+            implied = PurchaseOrderLine.objects.filter(pk=int(current)).values_list("product_id", flat=True).first()
+            if implied:
+                self.initial["product"] = implied
+        self.fields["source"].widget.attrs.update(
+            {
+                "hx-post": ".",
+                "hx-trigger": "change",
+                "hx-vals": json.dumps({"refresh_rows": "1", f"{self.prefix}-product": ""}),
+                # Only this row's product select is swapped, so what is typed meanwhile stays.
+                "hx-target": f"#id_{self.prefix}-product",
+                "hx-select": f"#id_{self.prefix}-product",
+                "hx-swap": "outerHTML",
+            }
         )
 
     def clean(self):

@@ -101,3 +101,9 @@ def sign_in(page, base: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base}/")
+
+
+def wait_for_htmx(page) -> None:
+    """After a change that starts an HTMX request: wait until it is answered and swapped (htmx keeps the
+    `htmx-request` class on the requesting element until then)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")

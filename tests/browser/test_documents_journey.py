@@ -39,6 +39,9 @@ def test_invoice_pdf_email_payment_and_statement(demo_world, page, live_server_p
     page.get_by_role("link", name="Account & statement").click()
     account_url = page.url.split(str(live_server_port), 1)[1]
     before = _balance(page, acme, account_url)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Statement CSV").click()
+    statement_before = download.value.path().read_text()
 
     page.goto(f"{acme}/sales-orders/new/")
     page.locator("#id_customer").select_option(label="TXB — Tex-Border Export")
@@ -91,3 +94,4 @@ def test_invoice_pdf_email_payment_and_statement(demo_world, page, live_server_p
         page.get_by_role("link", name="Statement CSV").click()
     statement = download.value.path().read_text()
     assert number in statement and "WIRE-TXB-DOC" in statement
+    assert number not in statement_before and "WIRE-TXB-DOC" not in statement_before

@@ -9,7 +9,7 @@ from apps.accounting.models import Invoice
 from apps.tenants.management.commands.seed_demo import DEMO_PASSWORD
 from apps.tenants.models import Client
 from backend.clock import tenant_today
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_for_htmx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -41,6 +41,7 @@ def test_purchase_sale_invoice_payment_and_aging(demo_world, page, live_server_p
     # Purchase: 10 cases of pork loin from Prairie Land Pork's Storm Lake plant.
     page.goto(f"{acme}/purchase-orders/new/")
     page.locator("#id_supplier").select_option(label="PLP — Prairie Land Pork")
+    wait_for_htmx(page)  # the supplier's plants are swapped in
     page.locator("#id_plant").select_option(label="PLP-SL — Prairie Land Pork — Storm Lake")
     page.locator("#id_pickup_date").fill(today)
     page.locator("#id_lines-0-product").select_option(label="410-FZ — Pork loin, bone-in")
@@ -58,9 +59,14 @@ def test_purchase_sale_invoice_payment_and_aging(demo_world, page, live_server_p
     page.locator("#id_customer").select_option(label="TXB — Tex-Border Export")
     page.locator("#id_ship_to").select_option(label="Tex-Border Export — TXB-LR — Laredo cross-dock")
     page.locator("#id_delivery_date").fill(today)
-    page.locator("#id_lines-0-product").select_option(label="410-FZ — Pork loin, bone-in")
+    # Whatever product was picked, selecting the purchase line swaps in the product it implies (HTMX).
+    page.locator("#id_lines-0-product").select_option(index=1)
+    page.locator("#id_lines-0-cases").fill("10")
     source = page.locator("#id_lines-0-source option", has_text=po_number).first.get_attribute("value")
     page.locator("#id_lines-0-source").select_option(value=source)
+    wait_for_htmx(page)
+    assert page.locator("#id_lines-0-product option:checked").inner_text() == "410-FZ — Pork loin, bone-in"
+    assert page.locator("#id_lines-0-cases").input_value() == "10"  # typed before the swap, kept
     page.locator("#id_lines-0-cases").fill("10")
     page.locator("#id_lines-0-weight").fill("650")
     page.locator("#id_lines-0-unit_price").fill("2.45")

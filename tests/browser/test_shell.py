@@ -6,7 +6,7 @@ import datetime
 import pytest
 
 from apps.tenants.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, wait_for_htmx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -60,6 +60,7 @@ def test_new_purchase_order_shows_live_totals_and_cancel_asks_first(demo_world, 
     sign_in(page, base, "manager@acme.example", DEMO_PASSWORD)
     page.goto(f"{base}/purchase-orders/new/")
     page.locator("#id_supplier").select_option(label="PLP — Prairie Land Pork")
+    wait_for_htmx(page)  # the supplier's plants are swapped in
     page.locator("#id_plant").select_option(label="PLP-SL — Prairie Land Pork — Storm Lake")
     page.locator("#id_pickup_date").fill(datetime.date(2026, 12, 18).isoformat())
     page.get_by_label("Product, line 1").select_option(label="410-FZ — Pork loin, bone-in")
