@@ -87,6 +87,8 @@ SHARED_APPS = [
     "apps.ui",
     # Per-tenant usage by day, fleet migration checks, the fleet page (public schema).
     "apps.operations",
+    # Scheduled tenant and whole-database backups, restore drills (public schema).
+    "apps.backups",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -245,6 +247,8 @@ DIRECT_CONNECTION_COMMANDS = {
     "procrastinate",
     "backup_tenant",
     "restore_tenant",
+    "backup_database",
+    "restore_drill",
     "dbshell",
 }
 
