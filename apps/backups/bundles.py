@@ -27,10 +27,11 @@ from apps.accounts.models import Membership
 from apps.compliance.models import EvidenceVersion
 from apps.tenants.models import Client, Domain
 from backend.backup_bundle import BundleError, read_bundle, sha256_file, sha256_stream, write_bundle
-from backend.backups import MANIFEST_VERSION, BackupError, dump_schema, sign_manifest, verify_manifest
+from backend.backups import MANIFEST_VERSION, BackupError, dump_database, dump_schema, sign_manifest, verify_manifest
 from backend.tenant_export import EXPORTS_DIR, storage_files
 
 DUMP_NAME = "schema.dump"
+DATABASE_DUMP_NAME = "database.dump"
 # Client fields a bundle carries and a restore puts back (status, offboarding and export state do not travel).
 TENANT_FIELDS = (
     "name",
@@ -170,7 +171,7 @@ def bundle_open(*, source: Path, workdir: Path, kind: str = "tenant") -> OpenedB
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"{source} does not exist")
-    dump_name = DUMP_NAME if kind == "tenant" else "database.dump"
+    dump_name = DUMP_NAME if kind == "tenant" else DATABASE_DUMP_NAME
     try:
         manifest, dump, files = read_bundle(source=source, workdir=workdir, dump_name=dump_name)
     except BundleError as exc:
@@ -191,3 +192,44 @@ def bundle_open(*, source: Path, workdir: Path, kind: str = "tenant") -> OpenedB
             if sha256_file(path) != listed[relative].get("sha256"):
                 raise BackupError(f"{source.name}: file {relative!r} does not match its manifest (SHA-256 differs)")
     return OpenedBundle(manifest=manifest, dump=dump, files=files)
+
+
+def database_bundle_create(*, output: Path) -> BundleResult:
+    """The whole database (every schema, `public` included) in one encrypted bundle with a signed manifest of
+    every schema's table stats. Files are not in it: each tenant's bundle carries that tenant's files."""
+    output = Path(output)
+    with tempfile.TemporaryDirectory(prefix="pm-backup-") as tmp:
+        work = Path(tmp)
+        dump = work / DATABASE_DUMP_NAME
+        created_at = timezone.now().isoformat()
+        schemas = dump_database(output=dump)
+        manifest = sign_manifest(
+            {
+                "version": MANIFEST_VERSION,
+                "kind": "database",
+                "created_at": created_at,
+                "dump_file": DATABASE_DUMP_NAME,
+                "dump_sha256": sha256_file(dump),
+                "schemas": schemas,
+            }
+        )
+        partial = work / "bundle.pmbk"
+        try:
+            write_bundle(target=partial, manifest=manifest, dump=dump, dump_name=DATABASE_DUMP_NAME, files=iter(()))
+        except BundleError as exc:
+            raise BackupError(str(exc)) from exc
+        size, digest = partial.stat().st_size, sha256_file(partial)
+        if output.exists():
+            raise BackupError(f"{output} already exists; refusing to overwrite it")
+        staged = output.with_name(f".{output.name}.partial")
+        shutil.move(partial, staged)
+        staged.replace(output)
+    return BundleResult(
+        output=output,
+        schema="",
+        tables=sum(len(tables) for tables in schemas.values()),
+        rows=sum(t["rows"] for tables in schemas.values() for t in tables.values()),
+        files=0,
+        size_bytes=size,
+        sha256=digest,
+    )

@@ -463,3 +463,17 @@ if SENTRY_DSN:
 ENCRYPTION_MASTER_KEYS = env("ENCRYPTION_MASTER_KEYS", default="dev1:ZGV2ZWxvcG1lbnQtb25seS1tYXN0ZXIta2V5LTMyYiE=")
 # HMAC key signing backup manifests; restore refuses a bundle whose signature does not verify.
 BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="development-only-backup-signing-key")
+
+# Scheduled backups and restore drills (apps/backups). Bundles are stored through the `backups` storage:
+# this directory unless production points it at the S3 bucket. Retention tiers: how many to keep.
+BACKUP_ROOT = env("BACKUP_ROOT", default=str(BASE_DIR / ".data" / "backups"))
+STORAGES = {
+    **STORAGES,
+    "backups": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": BACKUP_ROOT}},
+}
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=5)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=12)
+# The nightly drill restores the latest whole-database backup and this many tenants' latest backups (those
+# verified longest ago first), so every tenant is drilled within ceil(tenants / this) nights.
+BACKUP_DRILL_TENANTS_PER_RUN = env.int("BACKUP_DRILL_TENANTS_PER_RUN", default=10)

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django_tenants.utils import get_public_schema_name
 
 from apps.backups.bundles import bundle_create
+from apps.backups.models import Backup
+from apps.backups.schedule import tenant_backup_store
 from apps.tenants.models import Client
 from backend.backups import BackupError
 
@@ -18,13 +20,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--schema", required=True, help="The tenant's schema name.")
-        parser.add_argument("--output", required=True, help="Bundle file to write, e.g. acme.pmbk.")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--output", help="Bundle file to write, e.g. acme.pmbk.")
+        target.add_argument("--store", action="store_true", help="Store in the backups storage (tier manual).")
 
     def handle(self, *args, **options):
         schema = options["schema"]
         tenant = Client.objects.filter(schema_name=schema).first()
         if schema == get_public_schema_name() or tenant is None:
             raise CommandError(f"No tenant with schema {schema!r}.")
+        if options["store"]:
+            try:
+                backup = tenant_backup_store(tenant=tenant, tier=Backup.Tier.MANUAL)
+            except BackupError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(f"Stored {backup.storage_name} ({backup.tables} tables, {backup.files} files).")
+            return
         output = Path(options["output"])
         if output.exists():
             raise CommandError(f"{output} already exists; refusing to overwrite it.")
