@@ -42,6 +42,7 @@ from apps.tenants.services import (
 from backend import crypto
 from backend.backup_bundle import sha256_stream
 from backend.backups import BackupError, execute_restore_sql, renamed_schema_sql, stats_mismatch, table_stats
+from backend.clock import forget_zone
 from backend.exceptions import ApplicationError
 from backend.tenancy import forget_hosts
 
@@ -294,6 +295,7 @@ def tenant_restore_replace(*, dump: Path, schema_name: str, actor=None) -> Resto
             except OSError:
                 logger.exception("restore: could not delete %s (not in the backup)", name)
     forget_hosts(hosts)
+    forget_zone(schema_name)
     crypto.reset_key_cache(schema_name)
     return result
 

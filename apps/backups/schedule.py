@@ -134,6 +134,25 @@ def retention_prune(*, kind: str, schema_name: str) -> list[str]:
     return removed
 
 
+def purged_tenant_backups_prune() -> list[str]:
+    """Backups of tenants that no longer exist (purged after offboarding) are kept BACKUP_PURGED_TENANT_DAYS
+    after they were taken, as a safety net, then deleted like any other (manual ones too)."""
+    cutoff = now() - datetime.timedelta(days=settings.BACKUP_PURGED_TENANT_DAYS)
+    existing = Client.objects.values_list("schema_name", flat=True)
+    stale = Backup.objects.filter(kind=Backup.Kind.TENANT, created_at__lt=cutoff).exclude(schema_name__in=existing)
+    storage = backup_storage()
+    removed = []
+    for backup in stale:
+        try:
+            storage.delete(backup.storage_name)
+        except OSError:
+            logger.exception("backup retention: could not delete %s; kept its row to retry", backup.storage_name)
+            continue
+        removed.append(backup.storage_name)
+        backup.delete()
+    return removed
+
+
 def tenants_to_back_up() -> list[Client]:
     """Every tenant but the public one (suspended and offboarding tenants too: their data still exists)."""
     return list(Client.objects.exclude(schema_name="public").order_by("schema_name"))

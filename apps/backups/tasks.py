@@ -1,6 +1,7 @@
 """Backup jobs (procrastinate autodiscovers this module): nightly backups in retention tiers, restore drills.
 
-    backups.nightly (02:40 UTC)   queues one `backups.tenant` job per tenant and one `backups.database`
+    backups.nightly (02:40 UTC)   queues one `backups.tenant` job per tenant and one `backups.database`;
+                                  deletes backups of purged tenants older than BACKUP_PURGED_TENANT_DAYS
     backups.drill   (05:10 UTC)   restores the latest whole-database backup and the latest backups of the
                                   BACKUP_DRILL_TENANTS_PER_RUN tenants verified longest ago (apps/backups/drill.py)
 
@@ -22,7 +23,13 @@ from apps.tenants.models import Client
 from backend.clock import platform_today
 
 from .drill import DrillFailed, drill_backup, latest_backups_to_drill
-from .schedule import database_backup_store, tenant_backup_store, tenants_to_back_up, tier_for
+from .schedule import (
+    database_backup_store,
+    purged_tenant_backups_prune,
+    tenant_backup_store,
+    tenants_to_back_up,
+    tier_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +76,8 @@ def nightly_backups(timestamp: int) -> int:
     the whole database."""
     connection.set_schema_to_public()
     queued = nightly_backups_queue(tier=tier_for(platform_today()))
-    logger.info("nightly backups: %d jobs queued", queued)
+    removed = purged_tenant_backups_prune()
+    logger.info("nightly backups: %d jobs queued, %d backups of purged tenants deleted", queued, len(removed))
     return queued
 
 

@@ -474,6 +474,8 @@ STORAGES = {
 BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
 BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=5)
 BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=12)
+# Backups of a tenant purged after offboarding are deleted this many days after they were taken.
+BACKUP_PURGED_TENANT_DAYS = env.int("BACKUP_PURGED_TENANT_DAYS", default=30)
 # The nightly drill restores the latest whole-database backup and this many tenants' latest backups (those
 # verified longest ago first), so every tenant is drilled within ceil(tenants / this) nights.
 BACKUP_DRILL_TENANTS_PER_RUN = env.int("BACKUP_DRILL_TENANTS_PER_RUN", default=10)

@@ -22,6 +22,7 @@ from apps.backups.models import Backup, RestoreDrill
 from apps.backups.schedule import (
     backup_storage,
     database_backup_store,
+    purged_tenant_backups_prune,
     retention_keep,
     retention_prune,
     tenant_backup_store,
@@ -199,3 +200,29 @@ def test_drill_command_without_input_runs_the_nightly_drill(source, db):
     _own_connection(lambda: call_command("restore_drill", stdout=out))
     assert "verified" in out.getvalue()
     assert RestoreDrill.objects.filter(backup=good, ok=True).exists()
+
+
+def test_backups_of_a_purged_tenant_are_deleted_after_the_grace_days(world, db, settings):
+    from backend.clock import now
+
+    settings.BACKUP_PURGED_TENANT_DAYS = 30
+    made = {}
+    for label, days, schema in [("old", 40, "gone_tenant"), ("recent", 10, "gone_tenant"), ("alive", 40, "alpha")]:
+        name = backup_storage().save(f"tenants/{schema}/{label}.pmbk", ContentFile(b"bundle"))
+        made[label] = Backup.objects.create(
+            kind="tenant",
+            schema_name=schema,
+            tier="manual",
+            storage_name=name,
+            size_bytes=6,
+            sha256="0" * 64,
+            tables=0,
+            rows=0,
+            seconds=0,
+            created_at=now() - datetime.timedelta(days=days),
+        )
+    assert purged_tenant_backups_prune() == [made["old"].storage_name]
+    assert not backup_storage().exists(made["old"].storage_name)
+    assert set(Backup.objects.filter(pk__in=[b.pk for b in made.values()])) == {made["recent"], made["alive"]}
+    for backup in (made["recent"], made["alive"]):
+        backup_storage().delete(backup.storage_name)
