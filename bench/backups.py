@@ -6,7 +6,8 @@ throwaway embedded PostgreSQL, then, for each size:
            manifest, encrypted bundle)
            plain: `pg_dump --format custom --schema` of the same schema (what django-tenants users script)
   restore  ours: `tenant_restore` as a NEW tenant (scratch database, rename, replay, verify every table
-           and file), then `tenant_restore_replace` IN PLACE over the original (same checks)
+           and file), then `tenant_restore_replace` IN PLACE over the original (same checks), and the
+           restore drill (`drill_file`: decrypt, pg_restore into a scratch database, verify every table)
            plain: `pg_restore` of the plain dump into a fresh empty database (no rename, no verification)
 Sizes are the bundle's (encrypted) and the plain dump's.
 
@@ -79,6 +80,7 @@ def main() -> None:
     from orders_reports import load
 
     from apps.backups.bundles import bundle_create
+    from apps.backups.drill import drill_file
     from apps.backups.restore import tenant_restore, tenant_restore_replace
     from apps.tenants.services import super_tenant_ensure, tenant_create
 
@@ -86,7 +88,7 @@ def main() -> None:
     super_tenant_ensure()
     print(
         f"{'invoices':>9} {'ours backup s':>14} {'pg_dump s':>10} {'ours MB':>8} {'plain MB':>9} "
-        f"{'ours restore s':>15} {'pg_restore s':>13} {'in place s':>11}"
+        f"{'ours restore s':>15} {'pg_restore s':>13} {'in place s':>11} {'drill s':>8}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(part) for part in args.sizes.split(",")):
@@ -112,10 +114,14 @@ def main() -> None:
             started = time.perf_counter()
             tenant_restore_replace(dump=ours, schema_name=schema)
             in_place = time.perf_counter() - started
+            started = time.perf_counter()
+            drill_file(source=ours)
+            drill = time.perf_counter() - started
             mb = 1024 * 1024
             print(
                 f"{size:>9} {ours_backup:14.2f} {plain_backup:10.2f} {ours.stat().st_size / mb:8.2f} "
-                f"{plain.stat().st_size / mb:9.2f} {ours_restore:15.2f} {plain_restore:13.2f} {in_place:11.2f}"
+                f"{plain.stat().st_size / mb:9.2f} {ours_restore:15.2f} {plain_restore:13.2f} {in_place:11.2f} "
+                f"{drill:8.2f}"
             )
 
 
