@@ -226,3 +226,19 @@ def test_backups_of_a_purged_tenant_are_deleted_after_the_grace_days(world, db, 
     assert set(Backup.objects.filter(pk__in=[b.pk for b in made.values()])) == {made["recent"], made["alive"]}
     for backup in (made["recent"], made["alive"]):
         backup_storage().delete(backup.storage_name)
+
+
+def test_extract_writes_a_verified_dump_manifest_and_files(source, db, tmp_path):
+    backup = _own_connection(lambda: tenant_backup_store(tenant=source, tier="manual"))
+    local = tmp_path / "b.pmbk"
+    with backup_storage().open(backup.storage_name, "rb") as handle:
+        local.write_bytes(handle.read())
+    out = StringIO()
+    call_command("backup_extract", "--input", str(local), "--output-dir", str(tmp_path / "x"), stdout=out)
+    assert (tmp_path / "x" / "schema.dump").read_bytes()[:5] == b"PGDMP"
+    assert (tmp_path / "x" / "files" / "branding" / "logo.png").read_bytes() == b"drill logo"
+    assert "verified" in out.getvalue().lower()
+    local.write_bytes(local.read_bytes()[:-1])
+    with pytest.raises(CommandError, match="truncated|corrupted"):
+        call_command("backup_extract", "--input", str(local), "--output-dir", str(tmp_path / "y"))
+    assert not (tmp_path / "y").exists()
