@@ -44,6 +44,8 @@ TRICKY = [
     # Lines of a multi-line value that look like dump syntax must survive untouched.
     "first line\n-- not a comment\nSET search_path = '';\n\\restrict x",
     "\n--\n",
+    # COPY's end-of-data marker inside a value (escaped in COPY's text format, so it cannot end the block).
+    "before\n\\.\nafter \\. and \\N",
 ]
 
 
