@@ -7,7 +7,7 @@ throwaway embedded PostgreSQL, then, for each size:
            plain: `pg_dump --format custom --schema` of the same schema (what django-tenants users script)
   restore  ours: `tenant_restore` as a NEW tenant (scratch database, rename, replay, verify every table
            and file), then `tenant_restore_replace` IN PLACE over the original (same checks), and the
-           restore drill (`drill_file`: decrypt, pg_restore into a scratch database, verify every table)
+           restore drill (`bundle_drill`: decrypt, pg_restore into a scratch database, verify every table)
            plain: `pg_restore` of the plain dump into a fresh empty database (no rename, no verification)
 Sizes are the bundle's (encrypted) and the plain dump's.
 
@@ -80,7 +80,7 @@ def main() -> None:
     from orders_reports import load
 
     from apps.backups.bundles import bundle_create
-    from apps.backups.drill import drill_file
+    from apps.backups.drill import bundle_drill
     from apps.backups.restore import tenant_restore, tenant_restore_replace
     from apps.tenants.services import super_tenant_ensure, tenant_create
 
@@ -115,7 +115,7 @@ def main() -> None:
             tenant_restore_replace(dump=ours, schema_name=schema)
             in_place = time.perf_counter() - started
             started = time.perf_counter()
-            drill_file(source=ours)
+            bundle_drill(source=ours)
             drill = time.perf_counter() - started
             mb = 1024 * 1024
             print(

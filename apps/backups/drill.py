@@ -76,7 +76,7 @@ def _failed(message: str) -> DrillFailed:
     return DrillFailed(message)
 
 
-def drill_file(*, source: Path, kind: str = Backup.Kind.TENANT, backup: Backup | None = None) -> RestoreDrill:
+def bundle_drill(*, source: Path, kind: str = Backup.Kind.TENANT, backup: Backup | None = None) -> RestoreDrill:
     """Drill one bundle file; records and returns the RestoreDrill, raises DrillFailed if it did not verify."""
     started = time.perf_counter()
     schema, stats, files, message = (backup.schema_name if backup else ""), {}, 0, ""
@@ -91,7 +91,7 @@ def drill_file(*, source: Path, kind: str = Backup.Kind.TENANT, backup: Backup |
     return drill
 
 
-def drill_backup(backup: Backup) -> RestoreDrill:
+def backup_drill(backup: Backup) -> RestoreDrill:
     """Fetch a stored backup from the backups storage and drill it."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pm-drill-") as tmp:
@@ -105,7 +105,7 @@ def drill_backup(backup: Backup) -> RestoreDrill:
             kind, schema = backup.kind, backup.schema_name
             _record(backup=backup, kind=kind, schema=schema, stats={}, files=0, message=message, started=started)
             raise _failed(message) from None
-        return drill_file(source=local, kind=backup.kind, backup=backup)
+        return bundle_drill(source=local, kind=backup.kind, backup=backup)
 
 
 def latest_backups_to_drill(*, tenants: int) -> list[Backup]:

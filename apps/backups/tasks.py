@@ -22,7 +22,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from apps.tenants.models import Client
 from backend.clock import platform_today
 
-from .drill import DrillFailed, drill_backup, latest_backups_to_drill
+from .drill import DrillFailed, backup_drill, latest_backups_to_drill
 from .schedule import (
     database_backup_store,
     purged_tenant_backups_prune,
@@ -86,7 +86,7 @@ def restore_drills_run() -> tuple[int, list[str]]:
     verified, failures = 0, []
     for backup in latest_backups_to_drill(tenants=settings.BACKUP_DRILL_TENANTS_PER_RUN):
         try:
-            drill_backup(backup)
+            backup_drill(backup)
             verified += 1
         except DrillFailed as exc:
             failures.append(str(exc))

@@ -17,7 +17,7 @@ from procrastinate.contrib.django import app
 
 from apps.accounts.models import User
 from apps.audit.tests.test_concurrent_appends import _on_own_connection as _own_connection
-from apps.backups.drill import DrillFailed, drill_backup, latest_backups_to_drill
+from apps.backups.drill import DrillFailed, backup_drill, latest_backups_to_drill
 from apps.backups.models import Backup, RestoreDrill
 from apps.backups.schedule import (
     backup_storage,
@@ -98,7 +98,7 @@ def test_scheduled_tenant_backup_is_stored_recorded_and_its_drill_verifies(sourc
     assert backup.storage_name.startswith(f"tenants/{SCHEMA}/") and backup.storage_name.endswith("-daily.pmbk")
     assert backup_storage().exists(backup.storage_name)
     assert backup.files == 1 and backup.tables > 10
-    drill = _own_connection(lambda: drill_backup(backup))
+    drill = _own_connection(lambda: backup_drill(backup))
     assert drill.ok and drill.tenant_id == source.pk and drill.tables == backup.tables and drill.rows == backup.rows
     assert drill.files == 1
     assert RestoreDrill.objects.filter(tenant=source, ok=True).exists()
@@ -124,7 +124,7 @@ def test_drill_of_a_corrupted_backup_fails_and_is_recorded(source, db):
     raw[len(raw) // 2] ^= 0x01
     bad = _own_connection(lambda: _stored_copy(good, bytes(raw), "corrupt"))
     with pytest.raises(DrillFailed) as caught:
-        _own_connection(lambda: drill_backup(bad))
+        _own_connection(lambda: backup_drill(bad))
     assert "does not authenticate" in str(caught.value) and "\n" not in str(caught.value)
     drill = RestoreDrill.objects.get(backup=bad)
     assert not drill.ok and drill.message == str(caught.value)
@@ -155,7 +155,7 @@ def test_drill_of_a_dump_that_does_not_restore_to_its_manifest_fails(source, db,
 def test_whole_database_backup_is_stored_and_its_drill_verifies_every_schema(source, db):
     backup = _own_connection(lambda: database_backup_store(tier="monthly"))
     assert backup.kind == "database" and backup.storage_name.startswith("database/")
-    drill = _own_connection(lambda: drill_backup(backup))
+    drill = _own_connection(lambda: backup_drill(backup))
     assert drill.ok and drill.tables == backup.tables and drill.rows == backup.rows and drill.kind == "database"
 
 
@@ -234,11 +234,11 @@ def test_extract_writes_a_verified_dump_manifest_and_files(source, db, tmp_path)
     with backup_storage().open(backup.storage_name, "rb") as handle:
         local.write_bytes(handle.read())
     out = StringIO()
-    call_command("backup_extract", "--input", str(local), "--output-dir", str(tmp_path / "x"), stdout=out)
+    call_command("extract_backup", "--input", str(local), "--output-dir", str(tmp_path / "x"), stdout=out)
     assert (tmp_path / "x" / "schema.dump").read_bytes()[:5] == b"PGDMP"
     assert (tmp_path / "x" / "files" / "branding" / "logo.png").read_bytes() == b"drill logo"
     assert "verified" in out.getvalue().lower()
     local.write_bytes(local.read_bytes()[:-1])
     with pytest.raises(CommandError, match="truncated|corrupted"):
-        call_command("backup_extract", "--input", str(local), "--output-dir", str(tmp_path / "y"))
+        call_command("extract_backup", "--input", str(local), "--output-dir", str(tmp_path / "y"))
     assert not (tmp_path / "y").exists()

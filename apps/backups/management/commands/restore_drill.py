@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.backups.drill import DrillFailed, drill_file
+from apps.backups.drill import DrillFailed, bundle_drill
 from apps.backups.models import Backup
 from apps.backups.tasks import restore_drills_run
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if options["input"]:
             kind = Backup.Kind.DATABASE if options["database"] else Backup.Kind.TENANT
             try:
-                drill = drill_file(source=Path(options["input"]), kind=kind)
+                drill = bundle_drill(source=Path(options["input"]), kind=kind)
             except DrillFailed as exc:
                 raise CommandError(f"Restore drill failed: {exc}") from None
             self.stdout.write(
