@@ -28,6 +28,8 @@ from apps.audit.tests.test_concurrent_appends import _on_own_connection as _own_
 from apps.backups.bundles import bundle_open
 from apps.compliance.models import EvidenceVersion
 from apps.compliance.tests.factories import EVIDENCE_CONTENT, EvidenceVersionFactory
+from apps.partners.models import Contact
+from apps.partners.tests.factories import ContactFactory
 from apps.tenants.models import Client, Domain
 from apps.tenants.services import tenant_create
 from backend.backup_bundle import MAGIC, read_bundle, write_bundle
@@ -117,6 +119,7 @@ def _make_source(schema: str, domain: str) -> None:
             text = TRICKY[i % len(TRICKY)]
             audit_record(action="backup.probe", object_type=text, object_id=str(i), changes={"text": text})
     EvidenceVersionFactory()
+    ContactFactory(email="secret.person@contact.test", phone="+1 555 0100")  # encrypted under the tenant's keys
     connection.set_schema_to_public()
 
 
@@ -199,9 +202,13 @@ def test_restore_as_new_tenant_keeps_members_branding_files_and_every_table(back
 
         events = AuditEvent.objects.filter(action="backup.probe")
         version = EvidenceVersion.objects.get()
-        return verify_chain().ok, {e.changes["text"] for e in events}, {e.object_type for e in events}, version.file
+        contact = Contact.objects.get()
+        texts = {e.changes["text"] for e in events}, {e.object_type for e in events}
+        return verify_chain().ok, *texts, version.file, (contact.email, contact.phone)
 
-    chain_ok, json_texts, column_texts, file_name = _own_connection(copied)
+    chain_ok, json_texts, column_texts, file_name, contact = _own_connection(copied)
+    # The tenant's data keys travel in its schema: encrypted personal fields read back in the copy.
+    assert contact == ("secret.person@contact.test", "+1 555 0100")
     assert chain_ok  # the tenant's own hash-chained audit log survives byte for byte
     assert json_texts == column_texts == set(TRICKY)
     assert file_name.startswith("bk_copy/compliance/evidence/") and default_storage.exists(file_name)
