@@ -242,3 +242,11 @@ def test_extract_writes_a_verified_dump_manifest_and_files(source, db, tmp_path)
     with pytest.raises(CommandError, match="truncated|corrupted"):
         call_command("extract_backup", "--input", str(local), "--output-dir", str(tmp_path / "y"))
     assert not (tmp_path / "y").exists()
+
+
+def test_backups_and_drills_are_procrastinate_periodic_tasks():
+    import apps.backups.tasks  # noqa: F401  (registers the tasks, as the worker's autodiscovery does)
+
+    crons = {key: task.cron for key, task in app.periodic_registry.periodic_tasks.items()}
+    assert crons[("backups.nightly", "backups-nightly")] == "40 2 * * *"
+    assert crons[("backups.drill", "backups-drill")] == "10 5 * * *"  # after the night's backups
