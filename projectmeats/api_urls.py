@@ -16,7 +16,7 @@ from apps.partners.api import (
     PlantViewSet,
     SupplierViewSet,
 )
-from apps.privacy.api import ContactEraseView, ContactExportView, MemberExportView
+from apps.privacy.api import ContactEraseView, ContactExportView, MemberEraseView, MemberExportView
 from apps.products.api import ProductViewSet
 from apps.purchasing.api import PurchaseOrderViewSet
 from apps.reports.urls import api_urlpatterns as report_api_urlpatterns
@@ -57,4 +57,5 @@ urlpatterns = [
     path("privacy/contacts/<int:pk>/export/", ContactExportView.as_view(), name="api-privacy-contact-export"),
     path("privacy/contacts/<int:pk>/erase/", ContactEraseView.as_view(), name="api-privacy-contact-erase"),
     path("privacy/members/<int:pk>/export/", MemberExportView.as_view(), name="api-privacy-member-export"),
+    path("privacy/members/<int:pk>/erase/", MemberEraseView.as_view(), name="api-privacy-member-erase"),
 ]

@@ -28,6 +28,8 @@ urlpatterns = [
     path("", include("apps.reports.urls")),
     # Company details, PDFs, e-mailing and partner ledgers (issue 19).
     path("", include("apps.documents.urls")),
+    # Subject rights and retention (issue 16).
+    path("privacy/", include("apps.privacy.urls")),
 ]
 
 handler404 = "backend.errors.page_not_found"

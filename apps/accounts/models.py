@@ -140,6 +140,9 @@ def _invitation_expiry():
 class Invitation(models.Model):
     """An e-mailed offer of a membership; only the SHA-256 of its token is stored, so the link is the secret."""
 
+    # Sealed in the tenant's audit log (apps.privacy.subjects); erasing the member destroys the key.
+    PERSONAL_FIELDS = ("email",)
+
     tenant = models.ForeignKey("tenants.Client", on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Membership.Role.choices, default=Membership.Role.VIEWER)

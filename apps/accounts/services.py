@@ -55,12 +55,20 @@ def membership_ensure(*, user: User, tenant, role: str) -> Membership:
 
 
 def _audit(tenant, **event) -> None:
-    """Record in `tenant`'s own audit log, whichever schema the connection is on."""
-    if connection.schema_name == tenant.schema_name:
+    """Record in `tenant`'s own audit log, whichever schema the connection is on. The target's personal
+    fields in `changes` (an invitation's e-mail) are sealed under its subject key in that schema."""
+    from apps.privacy.subjects import seal_changes
+
+    def record() -> None:
+        if event.get("target") is not None and event.get("changes"):
+            event["changes"] = seal_changes(event["target"], event["changes"])
         audit_record(**event)
+
+    if connection.schema_name == tenant.schema_name:
+        record()
         return
     with tenant_context(tenant):
-        audit_record(**event)
+        record()
 
 
 def _password_checked(password: str, *, user: User) -> None:

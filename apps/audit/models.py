@@ -28,6 +28,10 @@ class AuditEvent(models.Model):
     # sha256 hex of the previous row's `hash` + this row's canonical content (apps.audit.chain).
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+    # How `hash` is computed (apps.audit.chain): 1 = rows of earlier releases (their db_default), 2 = the
+    # actor's e-mail and IP address covered by `actor_ref` instead of being hashed in clear.
+    chain_version = models.PositiveSmallIntegerField(default=1, db_default=1, editable=False)
+    actor_ref = models.CharField(max_length=64, blank=True, default="", db_default="", editable=False)
 
     class Meta:
         ordering = ["-id"]
@@ -35,6 +39,13 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action}"
+
+    @property
+    def actor_label(self) -> str:
+        """Who, for people: the e-mail, "erased person #id" once erased (apps.privacy), else "system"."""
+        if self.actor_email:
+            return self.actor_email
+        return f"erased person #{self.actor_id}" if self.actor_id is not None else "system"
 
     def change_lines(self) -> list[str]:
         """`changes` for people: "field: before → after" for [before, after] pairs, else the JSON value."""
@@ -52,3 +63,21 @@ class AuditEvent(models.Model):
             else:
                 lines.append(f"{field}: {shown(value)}")
         return lines
+
+
+class AuditCheckpoint(models.Model):
+    """Where a pruned audit log now starts: rows up to `up_to_id` were removed by the retention job, and
+    the first remaining row links to `head_hash` (the hash of the last pruned row). Append-only like the
+    log (trigger, migration 0004); the log's trigger lets DELETE through only for rows a checkpoint covers.
+    """
+
+    up_to_id = models.BigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    pruned_count = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-up_to_id"]
+
+    def __str__(self) -> str:
+        return f"audit log pruned up to id {self.up_to_id}"

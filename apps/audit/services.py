@@ -13,7 +13,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from backend.request_context import current
 
-from .chain import GENESIS_HASH, row_hash
+from .chain import CURRENT_VERSION, GENESIS_HASH, ref_subject_id, ref_values, row_hash
 from .models import AuditEvent
 
 # pg_advisory_xact_lock(key1, key2): key1 marks "audit chain", key2 the schema, so appends serialise per
@@ -65,7 +65,10 @@ def audit_record(
         changes=_json_safe(changes),
         ip_address=_valid_ip(context.ip_address),
         request_id=context.request_id,
+        chain_version=CURRENT_VERSION,
     )
+    subject_id = ref_subject_id(event.__dict__)
+    with_ref = subject_id is not None and bool(event.actor_email or event.ip_address)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_CHAIN_LOCK_CLASS])
         # A new statement after the lock: its snapshot includes the row the previous holder committed.
@@ -76,6 +79,10 @@ def audit_record(
         event.id, last_hash = cursor.fetchone()
         event.created_at = timezone.now()
         event.prev_hash = last_hash or GENESIS_HASH
+        if with_ref:  # the id is part of what the reference covers
+            from apps.privacy.subjects import actor_ref
+
+            event.actor_ref = actor_ref(user_id=subject_id, values=ref_values(event.__dict__))
         event.hash = row_hash(prev_hash=event.prev_hash, row=event.__dict__)
         event.save(force_insert=True)
     return event
@@ -86,3 +93,33 @@ def platform_audit_record(**kwargs: Any) -> AuditEvent:
     sign-ins), whatever schema is active."""
     with schema_context(get_public_schema_name()):
         return audit_record(**kwargs)
+
+
+@transaction.atomic
+def audit_prune(*, before, actor=None) -> int:
+    """Remove the active schema's audit events created before `before`, keeping the chain verifiable.
+
+    The last pruned row's hash becomes a checkpoint (AuditCheckpoint) that the first remaining row links
+    to; the table's trigger lets DELETE through only for rows a checkpoint covers. The pruning is itself
+    recorded as an `audit.prune` event. Returns how many rows were removed.
+    """
+    from .models import AuditCheckpoint
+
+    with connection.cursor() as cursor:
+        # The chain's append lock: no row is appended between reading the head and deleting.
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(current_schema()))", [_CHAIN_LOCK_CLASS])
+    head = AuditEvent.objects.filter(created_at__lt=before).order_by("-id").values("id", "hash").first()
+    if head is None:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_auditevent WHERE id <= %s", [head["id"]])
+        count = cursor.fetchone()[0]
+        AuditCheckpoint.objects.create(up_to_id=head["id"], head_hash=head["hash"], pruned_count=count)
+        cursor.execute("DELETE FROM audit_auditevent WHERE id <= %s", [head["id"]])
+    audit_record(
+        action="audit.prune",
+        actor=actor,
+        object_type="audit.auditcheckpoint",
+        changes={"up_to_id": head["id"], "head_hash": head["hash"], "pruned": count},
+    )
+    return count

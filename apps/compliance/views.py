@@ -214,11 +214,17 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/mine.html", context)
 
 
+# A calendar page shows whole weeks and links a step back and forward: years 1 and 9999 would run the grid
+# or the links off the end of the calendar, so a day there is treated like a malformed one.
+_FIRST_YEAR, _LAST_YEAR = 2, 9998
+
+
 def _parse_day(value: str | None, default: datetime.date) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value) if value else default
+        day = datetime.date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return day if _FIRST_YEAR <= day.year <= _LAST_YEAR else default
 
 
 def calendar_month(request: HttpRequest) -> HttpResponse:

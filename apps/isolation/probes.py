@@ -170,6 +170,12 @@ ROUTES: tuple[Route, ...] = (
     *_resource("claim", "/claims/", API + "claims/", edit=False),
     Route("/members/", lists=True),
     Route("/members/{id}/", "membership"),
+    # Subject rights (issue 16): the pages and the JSON downloads (an export is audited in the probed tenant).
+    Route("/privacy/members/{id}/", "membership"),
+    Route("/privacy/members/{id}/export/", "membership"),
+    Route("/privacy/contacts/{id}/", "contact"),
+    Route("/privacy/contacts/{id}/export/", "contact"),
+    Route("/privacy/my-data/export/", lists=True),
     *(Route(f"/reports/{name}/", lists=True) for name in REPORTS),
     *(Route(f"{API}reports/{name}/", lists=True) for name in REPORTS),
     *(Route(path, lists=True) for path in ("/", "/reports/", "/audit/", "/audit/export.csv", API + "audit-events/")),

@@ -172,6 +172,9 @@ class ContactPages(RecordPages):
         Column("phone", "Phone"),
     ]
 
+    def links(self, record) -> list[tuple[str, str]]:
+        return [("Personal data", f"/privacy/contacts/{record.pk}/")]  # export/erase (admins; issue 16)
+
 
 class LocationPages(RecordPages):
     resource = LOCATIONS

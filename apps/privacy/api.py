@@ -3,6 +3,7 @@
 GET  /api/v1/privacy/contacts/<id>/export/   admins and owners
 POST /api/v1/privacy/contacts/<id>/erase/    admins and owners, {"confirm": "ERASE"}
 GET  /api/v1/privacy/members/<id>/export/    admins and owners, or the member themself
+POST /api/v1/privacy/members/<id>/erase/     admins and owners, {"confirm": "ERASE"} (not owners, not oneself)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .services import contact_erase, contact_export, member_export
+from .services import contact_erase, contact_export, member_erase, member_export
 
 
 def _download(document: dict, name: str) -> Response:
@@ -50,3 +51,26 @@ class MemberExportView(APIView):
     @extend_schema(responses=OpenApiTypes.OBJECT, summary="What this tenant holds about one member (JSON download)")
     def get(self, request, pk: int):
         return _download(member_export(user=request.user, member_id=pk), f"member-{pk}.json")
+
+
+class MemberEraseView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=inline_serializer("MemberErase", {"confirm": serializers.CharField(help_text='"ERASE"')}),
+        responses=inline_serializer(
+            "MemberErased",
+            {
+                "id": serializers.IntegerField(),
+                "erased": serializers.BooleanField(),
+                "audit_rows_blanked": serializers.IntegerField(),
+                "kept_before_v2": serializers.IntegerField(),
+                "invitations_removed": serializers.IntegerField(),
+                "document_sends_scrubbed": serializers.IntegerField(),
+            },
+        ),
+        summary="Erase this tenant's view of a member (membership, tokens, invitations, audit e-mail/IP)",
+    )
+    def post(self, request, pk: int):
+        result = member_erase(user=request.user, member_id=pk, confirm=str(request.data.get("confirm", "")))
+        return Response({"id": pk, "erased": True, **result})

@@ -49,3 +49,31 @@ class SubjectKey(models.Model):
 
     def __str__(self) -> str:
         return f"key of {self.subject_type} {self.subject_id}"
+
+
+class RetentionPolicy(models.Model):
+    """How long this tenant keeps each kind of record (one row per schema; empty = keep forever).
+
+    Applied every night by `privacy.retention` (apps.privacy.retention). Owners edit it on
+    /privacy/retention/; admins see it.
+    """
+
+    SINGLETON = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON, editable=False)
+    # Audit events older than this are pruned behind a checkpoint (apps.audit.services.audit_prune).
+    audit_days = models.PositiveIntegerField(null=True, blank=True)
+    # Superseded evidence versions (never the current one) uploaded longer ago are deleted with their file.
+    evidence_version_days = models.PositiveIntegerField(null=True, blank=True)
+    # Whole-workspace export zips (<schema>/exports/) older than this are deleted.
+    export_days = models.PositiveIntegerField(null=True, blank=True)
+    # Browser sessions bound to this tenant longer ago than this end, however active.
+    session_days = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by_id = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="privacy_retentionpolicy_singleton")]
+
+    def __str__(self) -> str:
+        return "retention policy"

@@ -10,8 +10,11 @@ byte for byte as hashed, their personal values are unreadable for good.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -112,3 +115,42 @@ def unseal_changes(changes: dict[str, Any], *, subject_type: str, subject_id: st
 def destroy_subject_key(subject_type: str, subject_id: str) -> bool:
     deleted, _ = SubjectKey.objects.filter(subject_type=subject_type, subject_id=subject_id).delete()
     return bool(deleted)
+
+
+# --- The audit log's keyed actor reference (chain version 2, apps.audit.chain) -------------------------
+
+USER_SUBJECT = "accounts.user"
+
+
+def _ref(key: bytes, values: dict[str, Any]) -> str:
+    message = json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def actor_ref(*, user_id: str, values: dict[str, Any]) -> str:
+    """HMAC of an audit row's e-mail and IP address under the user's subject key (created if needed)."""
+    return _ref(_key(USER_SUBJECT, user_id, create=True), values)
+
+
+def actor_ref_checker() -> Callable[[dict[str, Any]], str | None]:
+    """For verify_chain: compare a row's clear e-mail/IP with its `actor_ref` (one key lookup per user)."""
+    from apps.audit.chain import ref_subject_id, ref_values
+
+    keys: dict[str, bytes | None] = {}
+
+    def check(row: dict[str, Any]) -> str | None:
+        if not row["actor_email"] and not row["ip_address"]:
+            return None  # erased (or nothing personal to cover)
+        subject_id = ref_subject_id(row)
+        if subject_id is None:
+            return "actor_ref names no subject (the row's actor or object was altered)"
+        if subject_id not in keys:
+            keys[subject_id] = _key(USER_SUBJECT, subject_id, create=False)
+        key = keys[subject_id]
+        if key is None:
+            return "the row keeps an e-mail or IP address of a person whose subject key was destroyed"
+        if not hmac.compare_digest(_ref(key, ref_values(row)), row["actor_ref"]):
+            return "actor e-mail or IP address does not match actor_ref (the row's content was altered)"
+        return None
+
+    return check

@@ -148,4 +148,9 @@ REGISTRY: dict[str, Registered] = {
             "apps/privacy/tests/test_subject_rights.py::test_member_export_refuses_outsiders_and_anonymous",
         ),
     ),
+    "POST /api/v1/privacy/members/{id}/erase/": Registered(
+        checks=ALL_CHECKS,
+        reason="the id is a user (public schema), not a tenant record: only members of this tenant are found",
+        tests=("apps/privacy/tests/test_member_erasure.py::test_refusals_change_nothing",),
+    ),
 }

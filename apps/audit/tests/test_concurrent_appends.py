@@ -55,6 +55,11 @@ def scratch_schema(db):
         _on_own_connection(
             lambda: _sql(f"CREATE TABLE {SCRATCH}.audit_auditevent (LIKE public.audit_auditevent INCLUDING ALL)")
         )
+        _on_own_connection(  # verify_chain starts from the latest checkpoint (none here)
+            lambda: _sql(
+                f"CREATE TABLE {SCRATCH}.audit_auditcheckpoint (LIKE public.audit_auditcheckpoint INCLUDING ALL)"
+            )
+        )
         yield SCRATCH
     finally:
         _on_own_connection(lambda: _sql(f"DROP SCHEMA {SCRATCH} CASCADE"))

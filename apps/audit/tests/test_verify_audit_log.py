@@ -125,3 +125,19 @@ def test_values_survive_the_database_round_trip_unchanged_for_the_hash(tenant_a)
     assert stored.changes["price"] == ["12.50", "13.00"]
     assert stored.ip_address is not None
     assert stored.request_id == "req-1"
+
+
+def test_verification_reads_the_log_in_bounded_chunks(tenant_a, monkeypatch):
+    # Behind the pooler server-side cursors are off, so `.iterator()` fetched the whole log in one statement.
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.audit import chain
+
+    monkeypatch.setattr(chain, "VERIFY_CHUNK", 2, raising=False)
+    with schema_context("alpha"):
+        _record_several(5)
+        with CaptureQueriesContext(connection) as queries:
+            report = verify_chain()
+    assert report.ok and report.count == 5
+    chunked = [q["sql"] for q in queries if "audit_auditevent" in q["sql"] and "LIMIT 2" in q["sql"]]
+    assert len(chunked) >= 3, [q["sql"] for q in queries]

@@ -95,6 +95,18 @@ def test_calendar_ignores_malformed_dates(tenant_a, client_for):
     assert client.get("/compliance/calendar/week/", {"week": "nope"}).status_code == 200
 
 
+def test_calendar_at_the_ends_of_the_calendar_falls_back_to_today(tenant_a, client_for):
+    # 9999-12's grid runs into year 10000 and 0001-01's "previous" before year 1: both were 500s.
+    client = client_for(tenant_a, tenant_a.viewer)
+    for month in ("9999-12", "0001-01", "9999-11"):
+        response = client.get("/compliance/calendar/", {"month": month})
+        assert response.status_code == 200, month
+        assert response.context["first"] == tenant_today().replace(day=1)
+    for week in ("9999-12-31", "0001-01-01", "0001-01-07"):
+        response = client.get("/compliance/calendar/week/", {"week": week})
+        assert response.status_code == 200, week
+
+
 def test_pages_refuse_anonymous_and_outsiders_and_show_nothing_of_other_tenants(
     tenant_a, tenant_b, outsider, client_for
 ):

@@ -8,6 +8,7 @@ from django_tenants.utils import tenant_context
 
 from apps.audit.chain import verify_chain
 from apps.audit.models import AuditEvent
+from apps.documents.models import DocumentSend
 from apps.partners.models import Contact
 from apps.partners.tests.factories import SupplierFactory
 
@@ -75,6 +76,8 @@ def test_personal_values_are_sealed_in_the_audit_log(tenant_a, client_for):
 def test_erasure_leaves_no_personal_value_and_the_chain_verifies(tenant_a, client_for):
     pk = _contact(tenant_a, client_for, PERSON)
     other = _contact(tenant_a, client_for, OTHER)
+    with tenant_context(tenant_a.tenant):  # an invoice e-mailed to them
+        DocumentSend.objects.create(kind="invoice", object_id=1, number="INV-1", recipients=[PERSON["email"]])
     response = client_for(tenant_a, tenant_a.admin).post(
         f"/api/v1/privacy/contacts/{pk}/erase/", {"confirm": "ERASE"}, content_type="application/json"
     )

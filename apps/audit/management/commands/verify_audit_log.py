@@ -25,7 +25,8 @@ class Command(BaseCommand):
             with schema_context(schema):
                 report = verify_chain()
             if report.ok:
-                self.stdout.write(f"{schema}: OK ({report.count} events)")
+                pruned = f", pruned up to id {report.pruned_up_to}" if report.pruned_up_to is not None else ""
+                self.stdout.write(f"{schema}: OK ({report.count} events{pruned})")
                 continue
             broken = report.first_break
             self.stdout.write(f"{schema}: BROKEN at event id {broken.event_id}: {broken.problem}")
