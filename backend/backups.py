@@ -48,6 +48,7 @@ from backend.pg_tools import (
     executable_dump_sql,
     pg_dump_path,
     pg_tool,
+    reset_after_dump,
 )
 from backend.provisioning import template_schema_name
 
@@ -367,8 +368,7 @@ def execute_restore_sql(sql: str) -> None:
                     copy.write("\n".join(batch) + "\n")
         if any(part.strip() for part in pending):
             cursor.execute("\n".join(pending))
-        # The dump's body sets these two to their usual values; hand the session back as it was.
-        cursor.execute("RESET default_tablespace; RESET default_table_access_method")
+        reset_after_dump(cursor)
 
 
 def stats_mismatch(*, expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any]]) -> str | None:
