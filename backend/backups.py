@@ -1,9 +1,10 @@
-"""Per-tenant backups: one schema with pg_dump (custom format) plus a manifest, and restore under a new name.
+"""Database side of backups: pg_dump from one snapshot with per-table stats, signed manifests, restore under a
+new schema name, restore into a scratch database (the drill). The bundle format (encryption, files) is
+backend/backup_bundle.py; what a tenant bundle holds is apps/backups/bundles.py.
 
 Backup. A READ ONLY, REPEATABLE READ transaction exports its snapshot; the manifest's per-table row
 counts and checksums are computed in that snapshot and `pg_dump --snapshot` dumps exactly the same
-data, so the manifest describes the dump even while the tenant keeps writing. The manifest
-(`<dump>.manifest.json`) also records the dump file's SHA-256.
+data, so the manifest describes the dump even while the tenant keeps writing.
 
 Restore into a NEW schema name. pg_restore cannot rename a schema, and rewriting the schema name in the
 dump's text is unsafe (a tenant called `acme` has rows saying "acme"). So PostgreSQL does the renaming:
@@ -26,17 +27,18 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import secrets
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from backend.pg_tools import (
@@ -44,18 +46,18 @@ from backend.pg_tools import (
     connection_args,
     direct_settings,
     executable_dump_sql,
-    execute_dump_sql,
     pg_dump_path,
     pg_tool,
+    reset_after_dump,
 )
 from backend.provisioning import template_schema_name
 
 logger = logging.getLogger(__name__)
 
-MANIFEST_SUFFIX = ".manifest.json"
-# 2: signed (HMAC-SHA256 under BACKUP_SIGNING_KEY). Version 1 manifests were unkeyed: anyone able to edit a
-# dump could rewrite its checksum too, so restore refuses them.
-MANIFEST_VERSION = 2
+# 3: an encrypted bundle (backend.backup_bundle) whose manifest, signed with HMAC-SHA256 under
+# BACKUP_SIGNING_KEY, covers the dump's SHA-256, every table's rows and checksum, every file's SHA-256 and the
+# tenant's public rows. Version 2 (a plain dump with a signed manifest beside it) and 1 (unsigned) are refused.
+MANIFEST_VERSION = 3
 
 
 class BackupError(Exception):
@@ -78,10 +80,6 @@ def manifest_signature(manifest: dict[str, Any]) -> str:
 
 def sign_manifest(manifest: dict[str, Any]) -> dict[str, Any]:
     return {**manifest, "signature": manifest_signature(manifest)}
-
-
-def manifest_path(dump: Path) -> Path:
-    return dump.with_name(dump.name + MANIFEST_SUFFIX)
 
 
 def _tool(name: str) -> str:
@@ -145,117 +143,86 @@ def table_stats(cursor, schema: str) -> dict[str, dict[str, Any]]:
     return stats
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-@dataclass
-class BackupResult:
-    output: Path
-    manifest: Path
-    tables: int
-    rows: int
-
-
-def backup_schema(*, schema: str, output: Path) -> BackupResult:
-    """Dump one schema (custom format) and write its manifest next to it. Both appear only when complete."""
-    output = Path(output)
-    if not output.parent.is_dir():
-        raise BackupError(f"directory {output.parent} does not exist")
+def _snapshot_dump(*, schemas: list[str] | None, output: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """pg_dump (custom format) of `schemas` (None: the whole database) to `output`, and the per-table stats of
+    every dumped schema, both from one exported snapshot: the stats describe exactly what was dumped."""
     args, env = connection_args()
-    partial = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
     try:
         with _connect() as conn, conn.cursor() as cursor:
             cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
-            stats = table_stats(cursor, schema)
+            listed = list_schemas(cursor) if schemas is None else schemas
+            stats = {schema: table_stats(cursor, schema) for schema in listed}
+            selection = [] if schemas is None else [part for schema in schemas for part in ("--schema", schema)]
             _run(
                 [
                     _tool("pg_dump"),
                     "--format",
                     "custom",
-                    "--schema",
-                    schema,
+                    *selection,
                     "--no-owner",
                     "--no-privileges",
                     "--snapshot",
                     snapshot,
                     "--file",
-                    str(partial),
+                    str(output),
                     *args,
                 ],
                 env,
                 "pg_dump",
             )
             cursor.execute("COMMIT")
-        manifest = sign_manifest(
-            {
-                "version": MANIFEST_VERSION,
-                "schema": schema,
-                "created_at": timezone.now().isoformat(),
-                "dump_file": output.name,
-                "dump_sha256": _sha256(partial),
-                "tables": stats,
-            }
-        )
-        manifest_partial = partial.with_name(partial.name + MANIFEST_SUFFIX)
-        manifest_partial.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        partial.replace(output)
-        manifest_partial.replace(manifest_path(output))
     except psycopg.Error as exc:
         raise BackupError(f"database error: {_first_line(exc)}") from exc
-    finally:
-        partial.unlink(missing_ok=True)
-        partial.with_name(partial.name + MANIFEST_SUFFIX).unlink(missing_ok=True)
-    return BackupResult(
-        output=output,
-        manifest=manifest_path(output),
-        tables=len(stats),
-        rows=sum(t["rows"] for t in stats.values()),
+    return stats
+
+
+def list_schemas(cursor) -> list[str]:
+    """Every schema of the cursor's database but PostgreSQL's own."""
+    cursor.execute(
+        "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%%' "
+        "AND nspname <> 'information_schema' ORDER BY nspname"
     )
+    return [row[0] for row in cursor.fetchall()]
 
 
-def read_manifest(dump: Path) -> dict[str, Any]:
-    """The dump's manifest, checked against the dump file itself."""
-    dump = Path(dump)
-    if not dump.is_file():
-        raise BackupError(f"{dump} does not exist")
-    path = manifest_path(dump)
-    try:
-        manifest = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise BackupError(f"manifest {path} is missing") from None
-    except (OSError, ValueError) as exc:
-        raise BackupError(f"manifest {path} is unreadable: {exc}") from None
-    if isinstance(manifest, dict) and manifest.get("version") == 1:
-        raise BackupError(f"manifest {path} is not signed (an old backup): take a new backup")
+def dump_schema(*, schema: str, output: Path) -> dict[str, dict[str, Any]]:
+    """Dump one schema to `output`; returns its tables' row counts and checksums (same snapshot)."""
+    return _snapshot_dump(schemas=[schema], output=Path(output))[schema]
+
+
+def dump_database(*, output: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Dump the whole database to `output`; returns {schema: table stats} of every schema (same snapshot)."""
+    return _snapshot_dump(schemas=None, output=Path(output))
+
+
+def verify_manifest(manifest: Any, *, what: str = "backup") -> dict[str, Any]:
+    """The manifest if its format is known and its signature verifies, else BackupError (one line)."""
     if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
-        raise BackupError(f"manifest {path} has an unknown format")
+        raise BackupError(f"{what} manifest has an unknown format (made by another version?)")
     signature = manifest.get("signature")
     if not isinstance(signature, str) or not hmac.compare_digest(signature, manifest_signature(manifest)):
         raise BackupError(
-            f"manifest {path} signature does not verify (tampered, or signed with another BACKUP_SIGNING_KEY)"
+            f"{what} manifest signature does not verify (tampered, or signed with another BACKUP_SIGNING_KEY)"
         )
-    if not isinstance(manifest.get("tables"), dict) or not isinstance(manifest.get("schema"), str):
-        raise BackupError(f"manifest {path} has no schema or tables")
-    if manifest.get("dump_sha256") != _sha256(dump):
-        raise BackupError(f"{dump} does not match its manifest (SHA-256 differs)")
     return manifest
 
 
+def now_iso() -> str:
+    return timezone.now().isoformat()
+
+
 @contextmanager
-def _scratch_database() -> Iterator[str]:
-    """A throwaway database (needs CREATEDB, like the test suite), dropped whatever happens."""
+def scratch_database(*, extensions: bool = True) -> Iterator[str]:
+    """A throwaway database (needs CREATEDB, like the test suite), dropped whatever happens. With
+    `extensions`, this database's extensions are created there first (a tenant dump needs them; a
+    whole-database dump brings its own)."""
     name = f"pm_restore_{secrets.token_hex(6)}"
     try:
         with _connect() as conn:
             # Tenant schemas use extensions installed database-wide (pg_trgm in public): mirror them.
-            extensions = conn.execute(
+            wanted = conn.execute(
                 "SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
                 " WHERE e.extname <> 'plpgsql'"
             ).fetchall()
@@ -265,7 +232,7 @@ def _scratch_database() -> Iterator[str]:
     try:
         try:
             with _connect(name) as conn:
-                for extension, schema in extensions:
+                for extension, schema in wanted if extensions else []:
                     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
                     conn.execute(f"CREATE EXTENSION IF NOT EXISTS {_quote(extension)} SCHEMA {_quote(schema)}")
         except psycopg.Error as exc:
@@ -285,7 +252,7 @@ def _first_line(exc: BaseException) -> str:
 
 def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> str:
     """Plain SQL that recreates the dump's schema under `new_schema` (renamed by PostgreSQL, see above)."""
-    with _scratch_database() as scratch, tempfile.TemporaryDirectory() as tmp:
+    with scratch_database() as scratch, tempfile.TemporaryDirectory() as tmp:
         args, env = connection_args(scratch)
         _run(
             [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
@@ -314,8 +281,6 @@ def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> st
                 "--no-owner",
                 "--no-privileges",
                 "--no-comments",
-                "--rows-per-insert",
-                "500",
                 "--file",
                 str(sql_file),
                 *args,
@@ -366,8 +331,44 @@ def unexpected_objects(cursor, schema: str) -> list[tuple[str, str]]:
     return sorted((kind, name) for kind, name, _ in schema_objects(cursor, schema) - allowed)
 
 
-# Kept under its old name for callers: run the renamed schema's SQL inside the caller's transaction.
-execute_restore_sql = execute_dump_sql
+_COPY_START = re.compile(r"^COPY \S+ \(.*\) FROM stdin;$")
+_COPY_BATCH = 5000  # data lines per write
+
+
+def execute_restore_sql(sql: str) -> None:
+    """Run the renamed schema's plain SQL on Django's connection, inside the caller's transaction.
+
+    Table data comes as COPY blocks (`COPY s.t (cols) FROM stdin;`, data lines, `\\.`), fed through psycopg's
+    COPY protocol: several times faster than INSERT statements. In COPY's text format a value's newline or
+    backslash is escaped, so a data line never reads `\\.` and the block's end is unambiguous.
+    """
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        pending: list[str] = []
+        lines = iter(sql.split("\n"))
+        for line in lines:
+            if not _COPY_START.match(line):
+                pending.append(line)
+                continue
+            if any(part.strip() for part in pending):
+                cursor.execute("\n".join(pending))
+            pending = []
+            with cursor.copy(line[: -len(" FROM stdin;")] + " FROM STDIN") as copy:
+                batch: list[str] = []
+                for data in lines:
+                    if data == "\\.":
+                        break
+                    batch.append(data)
+                    if len(batch) >= _COPY_BATCH:
+                        copy.write("\n".join(batch) + "\n")
+                        batch = []
+                else:
+                    raise BackupError("the restore SQL ends inside a COPY block")
+                if batch:
+                    copy.write("\n".join(batch) + "\n")
+        if any(part.strip() for part in pending):
+            cursor.execute("\n".join(pending))
+        reset_after_dump(cursor)
 
 
 def stats_mismatch(*, expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any]]) -> str | None:
@@ -385,3 +386,22 @@ def stats_mismatch(*, expected: dict[str, dict[str, Any]], actual: dict[str, dic
         if want.get("md5") != got["md5"]:
             return f"table {table}: row checksum differs from the manifest"
     return None
+
+
+def scratch_restore_stats(*, dump: Path, whole: bool) -> dict[str, dict[str, dict[str, Any]]]:
+    """pg_restore `dump` into a throwaway database (dropped afterwards) and return {schema: table stats} of
+    every schema restored there: what the restore drill compares with the manifest."""
+    with scratch_database(extensions=not whole) as scratch:
+        args, env = connection_args(scratch)
+        _run(
+            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+            + args
+            + [str(dump)],
+            env,
+            "pg_restore",
+        )
+        try:
+            with _connect(scratch) as conn, conn.cursor() as cursor:
+                return {schema: table_stats(cursor, schema) for schema in list_schemas(cursor)}
+        except psycopg.Error as exc:
+            raise BackupError(f"cannot read the restored scratch database: {_first_line(exc)}") from exc

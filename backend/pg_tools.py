@@ -89,5 +89,9 @@ def execute_dump_sql(sql: str) -> None:
     """Run dump SQL on Django's connection (inside the caller's transaction)."""
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        # The dump's body sets these two to their usual values; hand the session back as it was.
-        cursor.execute("RESET default_tablespace; RESET default_table_access_method")
+        reset_after_dump(cursor)
+
+
+def reset_after_dump(cursor) -> None:
+    """The dump's body sets these two to their usual values; hand the session back as it was."""
+    cursor.execute("RESET default_tablespace; RESET default_table_access_method")

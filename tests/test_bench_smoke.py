@@ -133,7 +133,7 @@ TABLES = {
     ],
     "backups.py": [
         "invoices  ours backup s  pg_dump s",
-        "ours restore s  pg_restore s",
+        "ours restore s  pg_restore s  in place s  drill s",
     ],
     "orders_reports.py": [
         "loaded 50 invoices for 5 customers",

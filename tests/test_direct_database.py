@@ -40,7 +40,10 @@ def test_web_process_goes_through_the_pooler_without_server_side_cursors():
     assert (host, no_cursors, health_checks, direct) == ("pgbouncer.internal", True, True, "db.internal")
 
 
-@pytest.mark.parametrize("command", ["migrate_schemas", "procrastinate", "backup_tenant", "restore_tenant"])
+@pytest.mark.parametrize(
+    "command",
+    ["migrate_schemas", "procrastinate", "backup_tenant", "restore_tenant", "backup_database", "restore_drill"],
+)
 def test_session_state_commands_connect_directly(command):
     host, no_cursors, _, _ = _settings(["manage.py", command], DATABASE_URL=POOLED, DIRECT_DATABASE_URL=DIRECT)
     assert (host, no_cursors) == ("db.internal", False)

@@ -10,6 +10,14 @@ from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django_tenants.utils import get_public_schema_name
 
+from apps.backups.models import Backup, RestoreDrill
+from apps.backups.selectors import (
+    DatabaseBackupState,
+    database_backup_state,
+    last_backups,
+    last_failed_drills,
+    last_verified_restores,
+)
 from apps.tenants.models import Client, PooledSchema
 from backend.clock import now, platform_today
 
@@ -79,6 +87,9 @@ class FleetRow:
     storage_bytes: int = 0
     rows: int | None = None
     behind: int = 0
+    last_backup: Backup | None = None
+    last_verified_restore: RestoreDrill | None = None
+    failed_drill: RestoreDrill | None = None  # the tenant's newest drill, when it failed
 
 
 @dataclass
@@ -92,6 +103,7 @@ class FleetOverview:
     top: list[tuple[Client, int, int]]
     page: Page
     rows: list[FleetRow] = field(default_factory=list)
+    database_backups: DatabaseBackupState | None = None
 
 
 def _row_estimates(schemas: list[str]) -> dict[str, int]:
@@ -162,6 +174,7 @@ def fleet_overview(
         if (tenant_id, day) in latest_days
     }
     estimates = _row_estimates([tenant.schema_name for tenant in on_page])
+    backups, verified, failed = last_backups(ids), last_verified_restores(ids), last_failed_drills(ids)
     rows = [
         FleetRow(
             tenant=tenant,
@@ -172,6 +185,9 @@ def fleet_overview(
             storage_bytes=tenant.storage_bytes_used,
             rows=estimates.get(tenant.schema_name),
             behind=behind.get(tenant.schema_name, 0),
+            last_backup=backups.get(tenant.pk),
+            last_verified_restore=verified.get(tenant.pk),
+            failed_drill=failed.get(tenant.pk),
         )
         for tenant in on_page
     ]
@@ -185,6 +201,7 @@ def fleet_overview(
         top=top,
         page=page_obj,
         rows=rows,
+        database_backups=database_backup_state(),
     )
 
 

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django_tenants.admin import TenantAdminMixin
 
+from apps.backups.selectors import with_backup_state
 from backend.exceptions import ApplicationError
 
 from .models import Client, Domain
@@ -84,7 +85,16 @@ def _apply(modeladmin, request, queryset, service, verb: str, **kwargs) -> None:
 
 @admin.register(Client)
 class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "schema_name", "status", "plan", "suspended_at", "created_at")
+    list_display = (
+        "name",
+        "schema_name",
+        "status",
+        "plan",
+        "suspended_at",
+        "created_at",
+        "last_backup",
+        "last_verified_restore",
+    )
     list_filter = ("status", "plan")
     search_fields = ("name", "schema_name", "domains__domain")
     # Status changes only through the actions below (services: validated, audited in public).
@@ -100,9 +110,22 @@ class ClientAdmin(TenantAdminMixin, admin.ModelAdmin):
         "onboarding_dismissed_at",
         "created_at",
         "updated_at",
+        "last_backup",
+        "last_verified_restore",
     )
     inlines = [DomainInline]
     add_fieldsets = ((None, {"fields": ("schema_name", "name", "domain", "owner_email", "plan")}),)
+
+    def get_queryset(self, request):
+        return with_backup_state(super().get_queryset(request))
+
+    @admin.display(description="Last backup", ordering="last_backup_at")
+    def last_backup(self, obj):
+        return getattr(obj, "last_backup_at", None) or "never"
+
+    @admin.display(description="Last verified restore", ordering="last_verified_restore_at")
+    def last_verified_restore(self, obj):
+        return getattr(obj, "last_verified_restore_at", None) or "never"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

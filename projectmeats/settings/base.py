@@ -87,6 +87,8 @@ SHARED_APPS = [
     "apps.ui",
     # Per-tenant usage by day, fleet migration checks, the fleet page (public schema).
     "apps.operations",
+    # Scheduled tenant and whole-database backups, restore drills (public schema).
+    "apps.backups",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -247,6 +249,8 @@ DIRECT_CONNECTION_COMMANDS = {
     "procrastinate",
     "backup_tenant",
     "restore_tenant",
+    "backup_database",
+    "restore_drill",
     "dbshell",
 }
 
@@ -466,3 +470,19 @@ BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="development-only-backup-
 SUPPORT_SESSION_MAX_MINUTES = 30
 # The single-use link that enters a support session on the tenant host.
 TENANT_OPEN_PATHS += ["/support/enter/"]
+
+# Scheduled backups and restore drills (apps/backups). Bundles are stored through the `backups` storage:
+# this directory unless production points it at the S3 bucket. Retention tiers: how many to keep.
+BACKUP_ROOT = env("BACKUP_ROOT", default=str(BASE_DIR / ".data" / "backups"))
+STORAGES = {
+    **STORAGES,
+    "backups": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": BACKUP_ROOT}},
+}
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=5)
+BACKUP_KEEP_MONTHLY = env.int("BACKUP_KEEP_MONTHLY", default=12)
+# Backups of a tenant purged after offboarding are deleted this many days after they were taken.
+BACKUP_PURGED_TENANT_DAYS = env.int("BACKUP_PURGED_TENANT_DAYS", default=30)
+# The nightly drill restores the latest whole-database backup and this many tenants' latest backups (those
+# verified longest ago first), so every tenant is drilled within ceil(tenants / this) nights.
+BACKUP_DRILL_TENANTS_PER_RUN = env.int("BACKUP_DRILL_TENANTS_PER_RUN", default=10)

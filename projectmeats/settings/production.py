@@ -113,6 +113,16 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
             },
         },
         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        # Backup bundles (apps/backups): same bucket under backups/ (or AWS_BACKUP_BUCKET_NAME), same SSE.
+        "backups": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("AWS_BACKUP_BUCKET_NAME", default="") or env("AWS_STORAGE_BUCKET_NAME"),
+                "location": "backups",
+                "file_overwrite": False,
+                "object_parameters": _s3_encryption(env("AWS_S3_SSE_KMS_KEY_ID", default="")),
+            },
+        },
     }
 
 # HTTPS everywhere behind the load balancer.

@@ -21,6 +21,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "backups": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 SEED_DEMO_ALLOWED = True
 # API-09: docs open here; tests that need the production behaviour override it.
