@@ -1,7 +1,7 @@
 """Writes about tenants: provisioning, the super tenant, security settings, suspension and onboarding.
 Each service is one transaction and records its audit event. Other concerns have their own modules:
-custom domains (domains.py), restore (restore.py), signup (signup.py), offboarding (offboarding.py) and
-branding (branding.py)."""
+custom domains (domains.py), signup (signup.py), offboarding (offboarding.py) and branding (branding.py);
+backups and restore live in apps/backups."""
 
 from __future__ import annotations
 
