@@ -104,6 +104,9 @@ SEND_KINDS = {
 }
 
 
+UNSENDABLE_ORDER_STATUSES = ("draft", "cancelled")
+
+
 def contact_choices(partner) -> list[tuple[str, str]]:
     """The partner's own address and its contacts' addresses, as (e-mail, label) choices."""
     choices = []
@@ -135,6 +138,12 @@ def document_send(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         return refused
     send_kind, queryset, detail = SEND_KINDS[kind]
     record = fetch(request, queryset(), pk)
+    if kind == "salesorder" and record.status in UNSENDABLE_ORDER_STATUSES:
+        # A confirmation of an order that is not confirmed (or is cancelled) would tell the customer otherwise.
+        messages.error(
+            request, f"{record.number} is {record.get_status_display().lower()}: there is nothing to confirm."
+        )
+        return redirect(detail, record.pk)
     return send_page(
         request,
         record=record,

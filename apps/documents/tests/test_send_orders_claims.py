@@ -93,3 +93,16 @@ def test_sending_orders_and_claims_is_for_managers_of_the_same_tenant(
         assert client_for(tenant_b, tenant_b.staff).post(url, {"other": "x@y.test"}).status_code == 403
         assert client_for(tenant_b, outsider).post(url, {"other": "x@y.test"}).status_code in (302, 403)
     assert not in_memory_queue.jobs
+
+
+def test_a_draft_or_cancelled_order_has_no_confirmation_to_send(tenant_a, client_for, in_memory_queue):
+    with tenant_context(tenant_a.tenant):
+        draft, cancelled = order_with_lines(1), order_with_lines(1, status="cancelled")
+    client = client_for(tenant_a, tenant_a.manager)
+    for order in (draft, cancelled):
+        assert f"/sales-orders/{order.pk}/send/" not in client.get(f"/sales-orders/{order.pk}/").content.decode()
+        response = client.post(f"/sales-orders/{order.pk}/send/", {"other": "buyer@customer.test"})
+        assert response.status_code == 302 and response.url == f"/sales-orders/{order.pk}/"
+    assert not in_memory_queue.jobs
+    with tenant_context(tenant_a.tenant):
+        assert not DocumentSend.objects.exists()
