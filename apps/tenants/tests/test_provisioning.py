@@ -73,7 +73,12 @@ def test_stale_template_is_detected_and_refreshed(world, db):
     assert provisioning.template_is_current()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM \"{template}\".django_migrations WHERE app = 'audit'")
-        cursor.execute(f'DROP TABLE "{template}".audit_auditevent')
+        # Every table of the app, as if its migrations had never run (audit has more than one table).
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename LIKE 'audit\\_%%'", [template]
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE "{template}"."{table}" CASCADE')
     assert not provisioning.template_is_current()
     # Inside a transaction the refreshed template is invisible to pg_dump: provisioning says so and
     # falls back to migrations rather than cloning a stale template.
@@ -107,7 +112,12 @@ def test_migrate_schemas_tenant_refreshes_a_stale_template(world, db):
     template = provisioning.template_schema_name()
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM \"{template}\".django_migrations WHERE app = 'audit'")
-        cursor.execute(f'DROP TABLE "{template}".audit_auditevent')
+        # Every table of the app, as if its migrations had never run (audit has more than one table).
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename LIKE 'audit\\_%%'", [template]
+        )
+        for (table,) in cursor.fetchall():
+            cursor.execute(f'DROP TABLE "{template}"."{table}" CASCADE')
     assert not provisioning.template_is_current()
     call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0)
     assert provisioning.template_is_current()
