@@ -103,3 +103,26 @@ class PooledSchema(models.Model):
 
     def __str__(self) -> str:
         return self.schema_name
+
+
+class FleetMigrationState(models.Model):
+    """One row: the fleet's migration state as last checked in full, which `/readyz` reads instead of
+    every schema's `django_migrations` (backend.migration_state.fleet_tenants_behind).
+
+    Written by every full check (`schemas_behind`: the 10-minute fleet check job, a `/readyz` whose record is
+    missing, stale or made by other code) and by `migrate_schemas` after it brought every tenant current.
+    `fingerprint` is the tenant migration set on disk of the code that wrote it; `behind` how many tenant
+    schemas lacked migrations that code needs; `last_tenant_id` the highest tenant id the check covered
+    (tenants made later are checked by `/readyz` itself, a handful at most).
+    """
+
+    fingerprint = models.CharField(max_length=64)
+    behind = models.IntegerField()
+    last_tenant_id = models.BigIntegerField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "fleet migration state"
+
+    def __str__(self) -> str:
+        return f"{self.behind} behind at {self.fingerprint[:12]}"

@@ -31,6 +31,9 @@ READYZ_ALLOWED_NETWORKS = env.list(
 )
 READYZ_TOKEN = env("READYZ_TOKEN", default="")
 READYZ_CACHE_SECONDS = env.int("READYZ_CACHE_SECONDS", default=5)
+# /readyz trusts the fleet's migration record (backend.migration_state) this long; the 10-minute fleet check
+# job refreshes it, and an older one makes the probe check every schema once (seconds at 10,000 tenants).
+READYZ_FLEET_RECHECK_SECONDS = env.int("READYZ_FLEET_RECHECK_SECONDS", default=900)
 # Browser API clients on other origins (django-cors-headers): none unless listed; the API only; no
 # cookies cross origins (programs authenticate with bearer tokens).
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
