@@ -170,3 +170,22 @@ def test_a_fleet_migrate_records_the_fleet_and_a_target_migration_forgets_it(wor
     assert state.behind == 0 and state.last_tenant_id == Client.objects.order_by("-id").first().id
     call_command("migrate_schemas", "audit", schema_name="beta", interactive=False, verbosity=0)
     assert not FleetMigrationState.objects.exists()
+
+
+def test_the_full_check_reads_the_fleet_in_chunks_of_schemas(world, db, monkeypatch):
+    """One statement over 10,000 schemas locks 10,000 tables at once: more than PostgreSQL's lock table holds."""
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.tenants.services import tenant_create
+    from backend import migration_state
+
+    tenant_create(schema_name="gamma", name="Gamma", domain="gamma.localhost", owner_email="o@gamma.test")
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM gamma.django_migrations WHERE app = 'audit'")
+    monkeypatch.setattr(migration_state, "CHECK_CHUNK", 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert set(schemas_behind()) == {"gamma"}
+    reads = [query["sql"] for query in queries.captured_queries if ".django_migrations" in query["sql"]]
+    assert len(reads) >= 2  # alpha, beta, gamma (and the super tenant), two by two
+    assert all(query.count(".django_migrations") <= 2 for query in reads)

@@ -131,3 +131,19 @@ class FleetMigrationState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.behind} behind at {self.fingerprint[:12]}"
+
+
+class TemplateDump(models.Model):
+    """The tenant template's SQL (`pg_dump --schema _tenant_template`) at one migration fingerprint.
+
+    pg_dump reads the whole catalog, not only the template: 0.4 s at 100 tenants, 65 s at 5,000. Made once
+    per template state by the first process that needs it (backend.provisioning.template_sql) and read by
+    every other process instead of running pg_dump again.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.fingerprint[:12]
