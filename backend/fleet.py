@@ -49,6 +49,7 @@ from backend.migration_state import (
 from backend.safe_ddl import (
     DDLPolicy,
     build_index_concurrently,
+    inline_if_empty,
     is_concurrent_index,
     is_lock_timeout,
     safe_ddl,
@@ -295,7 +296,7 @@ def replay_schema(
     """
     connection = connections[alias]
     started = time.perf_counter()
-    concurrent = [statement for statement in statements if policy and is_concurrent_index(statement)]
+    concurrent: list[str] = []  # built after the transaction commits
     records = [tuple(key.split(".", 1)) for key in keys]
     insert = "INSERT INTO django_migrations (app, name, applied) VALUES (%s, %s, %s)"
     try:
@@ -306,8 +307,15 @@ def replay_schema(
             if policy:
                 set_timeouts(cursor, policy, local=True)
             for statement in statements:
-                if statement not in concurrent:
-                    cursor.execute(statement)
+                if policy and is_concurrent_index(statement):
+                    # This schema's table may be empty where the pilot's was not (or the SQL was
+                    # collected without looking): then the index is built here, in an instant.
+                    inline = inline_if_empty(cursor, statement)
+                    if inline is None:
+                        concurrent.append(statement)
+                        continue
+                    statement = inline  # noqa: PLW2901
+                cursor.execute(statement)
             if not concurrent:
                 cursor.executemany(insert, [(app, name, applied) for app, name in records])
         if concurrent:

@@ -4,8 +4,10 @@ Creating a schema by replaying every migration costs ~1 s per tenant; replaying 
 rows (`pg_dump` of the template, schema name rewritten) in the caller's transaction costs a few tens of
 milliseconds and yields the same tables, constraints, indexes, sequences and `django_migrations` rows —
 unlike django-tenants' `clone_schema`, nothing is renamed. The dump is made once per process and per
-template state. If the template is missing or behind the migrations on disk it is refreshed first; if
-cloning is impossible (no `pg_dump`), callers fall back to the migration path and the log says so.
+template state, and kept in `tenants_templatedump` for every other process (pg_dump reads the whole
+catalog: a minute and more past 5,000 tenants). If the template is missing or behind the migrations on
+disk it is refreshed first; if cloning is impossible (no `pg_dump`), callers fall back to the migration
+path and the log says so.
 
 Warm pool: `pool_refill` keeps TENANT_WARM_POOL_SIZE schemas `_pool_<random>` cloned ahead of time
 (rows in `tenants_pooledschema`, each with the template fingerprint it was made at). `pool_take`, inside
@@ -74,6 +76,8 @@ def template_refresh(*, verbosity: int = 0) -> bool:
         return False
     logger.info("tenant template %s is missing or stale; migrating it", name)
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_DUMP_TABLE}")  # made from the template as it was
+    with connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {connection.ops.quote_name(name)}")
     try:
         # django-tenants' own command, not ours: the fleet command calls this while holding its
@@ -92,8 +96,11 @@ def _dump_template() -> str:
     except PgToolMissing as exc:
         raise TemplateUnavailable(str(exc)) from exc
     command += ["--no-owner", "--no-privileges", "--no-comments", "--inserts", *args]
+    timeout = settings.TENANT_TEMPLATE_DUMP_TIMEOUT
     try:
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, check=False)  # noqa: S603
+    except subprocess.TimeoutExpired as exc:
+        raise TemplateUnavailable(f"pg_dump of the template took longer than {timeout:g}s") from exc
     except OSError as exc:
         raise TemplateUnavailable(f"cannot run pg_dump: {exc}") from exc
     if result.returncode != 0:
@@ -111,8 +118,39 @@ def template_sql() -> str:
             raise TemplateUnavailable(
                 "template was refreshed inside an open transaction; call template_prepare() first"
             )
-        _cached_dump = _Dump(fingerprint=fingerprint, sql=_dump_template())
+        sql = _stored_dump(fingerprint)
+        if sql is None:
+            sql = _dump_template()
+            _store_dump(fingerprint, sql)
+        _cached_dump = _Dump(fingerprint=fingerprint, sql=sql)
     return _cached_dump.sql
+
+
+# pg_dump reads the whole catalog (65 s at 5,000 tenants): one process dumps each template state, the
+# others read its SQL from this table (apps.tenants.models.TemplateDump).
+_DUMP_TABLE = '"public"."tenants_templatedump"'
+
+
+def _stored_dump(fingerprint: str) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT sql FROM {_DUMP_TABLE} WHERE fingerprint = %s", [fingerprint])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _store_dump(fingerprint: str, sql: str) -> None:
+    """Keep `sql` for this fingerprint (replacing a copy another process stored meanwhile); drop old states."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_DUMP_TABLE} (fingerprint, sql, created_at) VALUES (%s, %s, now()) "
+            "ON CONFLICT (fingerprint) DO UPDATE SET sql = EXCLUDED.sql, created_at = EXCLUDED.created_at",
+            [fingerprint, sql],
+        )
+        # A release rolling out next to the previous one reads its own state: keep the states of a day.
+        cursor.execute(
+            f"DELETE FROM {_DUMP_TABLE} WHERE fingerprint <> %s AND created_at < now() - interval '1 day'",
+            [fingerprint],
+        )
 
 
 def template_prepare() -> bool:

@@ -101,6 +101,29 @@ def is_concurrent_index(sql) -> bool:
     return bool(_CONCURRENT.match(str(sql).strip()))
 
 
+_ON_TABLE = re.compile(r'^CREATE INDEX CONCURRENTLY "?[^"\s]+"? ON (?:ONLY )?(?P<table>"[^"]+"|[^\s(]+)', re.IGNORECASE)
+
+
+def inline_if_empty(cursor, sql: str) -> str | None:
+    """The plain `CREATE INDEX` form of a concurrent build whose table (in the current schema) has no rows.
+
+    The rule the schema editor applies to its own schema (`_builds_concurrently`), for SQL replayed in
+    others: an empty table is indexed in an instant inside the migration's transaction, while a
+    concurrent build needs transactions of its own and waits for every older transaction in the
+    database (the other replay workers' included). None: build it concurrently.
+    """
+    match = _ON_TABLE.match(sql.strip())
+    if match is None:
+        return None
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [match.group("table")])
+    if not cursor.fetchone()[0]:
+        return None
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {match.group('table')})")
+    if cursor.fetchone()[0]:
+        return None
+    return re.sub(r"^(\s*CREATE INDEX) CONCURRENTLY", r"\1", sql, count=1, flags=re.IGNORECASE)
+
+
 class SafeSchemaEditorMixin:
     """See the module docstring. `policy` is set on the class `safe_ddl` composes."""
 

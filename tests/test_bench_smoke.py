@@ -57,6 +57,7 @@ TABLES = {
         "| real migration, ours --parallel s | ",
         "| real migration, raw-SQL floor s | ",
         "| /readyz p50 ms | ",
+        "| full migration check of every schema ms (fleet check job; /readyz before) | ",
         "| pg_class rows | ",
         "| pg_attribute rows | ",
         "| catalog (pg_catalog) MB | ",

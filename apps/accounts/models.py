@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -56,6 +57,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        # Sign-in, user_ensure and signup look e-mails up case-insensitively (email__iexact = UPPER(email)):
+        # without this a seq scan over every user, which grows with the fleet (create_tenant at 10,000 tenants).
+        indexes = [models.Index(Upper("email"), name="user_email_upper_idx")]
 
     def __str__(self) -> str:
         return self.email

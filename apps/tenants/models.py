@@ -2,6 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django_tenants.models import DomainMixin, TenantMixin
 
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as #rrggbb.")
@@ -62,6 +63,9 @@ class Client(TenantMixin):
 
     class Meta:
         ordering = ["name"]
+        # django-tenants checks schema_name__iexact on every save of a new tenant: indexed, not a seq scan
+        # over the fleet (create_tenant stays flat at 10,000 tenants).
+        indexes = [models.Index(Upper("schema_name"), name="client_schema_name_upper_idx")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.schema_name})"
@@ -83,6 +87,7 @@ class Domain(DomainMixin):
 
     class Meta:
         ordering = ["domain"]
+        indexes = [models.Index(Upper("domain"), name="domain_domain_upper_idx")]  # domain_taken: domain__iexact
 
     def __str__(self) -> str:
         return self.domain
@@ -106,3 +111,42 @@ class PooledSchema(models.Model):
 
     def __str__(self) -> str:
         return self.schema_name
+
+
+class FleetMigrationState(models.Model):
+    """One row: the fleet's migration state as last checked in full, which `/readyz` reads instead of
+    every schema's `django_migrations` (backend.migration_state.fleet_tenants_behind).
+
+    Written by every full check (`schemas_behind`: the 10-minute fleet check job, a `/readyz` whose record is
+    missing, stale or made by other code) and by `migrate_schemas` after it brought every tenant current.
+    `fingerprint` is the tenant migration set on disk of the code that wrote it; `behind` how many tenant
+    schemas lacked migrations that code needs; `last_tenant_id` the highest tenant id the check covered
+    (tenants made later are checked by `/readyz` itself, a handful at most).
+    """
+
+    fingerprint = models.CharField(max_length=64)
+    behind = models.IntegerField()
+    last_tenant_id = models.BigIntegerField()
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "fleet migration state"
+
+    def __str__(self) -> str:
+        return f"{self.behind} behind at {self.fingerprint[:12]}"
+
+
+class TemplateDump(models.Model):
+    """The tenant template's SQL (`pg_dump --schema _tenant_template`) at one migration fingerprint.
+
+    pg_dump reads the whole catalog, not only the template: 0.4 s at 100 tenants, 65 s at 5,000. Made once
+    per template state by the first process that needs it (backend.provisioning.template_sql) and read by
+    every other process instead of running pg_dump again.
+    """
+
+    fingerprint = models.CharField(max_length=64, unique=True)
+    sql = models.TextField()
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.fingerprint[:12]

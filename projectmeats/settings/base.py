@@ -31,6 +31,9 @@ READYZ_ALLOWED_NETWORKS = env.list(
 )
 READYZ_TOKEN = env("READYZ_TOKEN", default="")
 READYZ_CACHE_SECONDS = env.int("READYZ_CACHE_SECONDS", default=5)
+# /readyz trusts the fleet's migration record (backend.migration_state) this long; the 10-minute fleet check
+# job refreshes it, and an older one makes the probe check every schema once (seconds at 10,000 tenants).
+READYZ_FLEET_RECHECK_SECONDS = env.int("READYZ_FLEET_RECHECK_SECONDS", default=900)
 # Browser API clients on other origins (django-cors-headers): none unless listed; the API only; no
 # cookies cross origins (programs authenticate with bearer tokens).
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
@@ -55,6 +58,9 @@ SIGNUP_MAX_TENANTS_PER_OWNER = env.int("SIGNUP_MAX_TENANTS_PER_OWNER", default=3
 # Warm pool of pre-provisioned tenant schemas (backend.provisioning): how many to keep ready. Refilled
 # by the tenants.refill_tenant_pool job after each take and every 10 minutes, or `refill_tenant_pool`.
 TENANT_WARM_POOL_SIZE = env.int("TENANT_WARM_POOL_SIZE", default=3)
+# Seconds pg_dump of the tenant template may take (it reads the whole catalog: ~65 s at 5,000 tenants on
+# 2 busy cores); done once per template state, then read from tenants_templatedump by every process.
+TENANT_TEMPLATE_DUMP_TIMEOUT = env.int("TENANT_TEMPLATE_DUMP_TIMEOUT", default=600)
 # Fleet migrations (backend.safe_ddl): how long one DDL statement may wait for its table lock before it
 # gives up (the schema is retried with doubling backoff, then reported `lock_timeout`), and how long any
 # migration statement may run. Concurrent index builds have no statement timeout.

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from backend.safe_ddl import DDLPolicy, build_index_concurrently
 
@@ -215,3 +216,28 @@ def test_an_invalid_index_left_by_an_interrupted_build_is_built_again(live):
 def test_bad_safe_ddl_options_are_one_line_errors(db, option, message):
     with pytest.raises(CommandError, match=f"^{re.escape(message)}"):
         call_command("migrate_schemas", tenant=True, interactive=False, verbosity=0, **option)
+
+
+def test_replayed_index_sql_builds_concurrently_only_where_the_table_has_rows(add_migrations):
+    """The SQL collected from the pilot always says CONCURRENTLY; a schema whose table is empty builds the index
+    inside its migration transaction (as Django's own run does there), without waiting for other transactions."""
+    from backend.fleet import APPLIED, collect_statements, replay_schema
+
+    (key,) = add_migrations("numbering", {"9103_last_value_index": ADD_INDEX}, undo_sql=UNDO)
+    policy = DDLPolicy(lock_timeout=5, statement_timeout=10, retries=0, backoff=0)
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO fleet_a.numbering_numbersequence (kind, year, last_value) VALUES ('T1', 1, 1)")
+        cursor.execute("SELECT count(*) FROM fleet_b.numbering_numbersequence")
+        assert cursor.fetchone()[0] == 0
+    statements = collect_statements("fleet_c", (key,), policy=policy)
+    assert any("CREATE INDEX CONCURRENTLY" in statement for statement in statements)
+    ran = {}
+    for schema in ("fleet_a", "fleet_b"):
+        with CaptureQueriesContext(connection) as queries:
+            assert replay_schema(schema, keys=(key,), statements=statements, policy=policy).status == APPLIED
+        ran[schema] = [query["sql"] for query in queries.captured_queries if "numseq_last_value_idx" in query["sql"]]
+        assert _index_state(schema, "numseq_last_value_idx") is True
+        assert key in recorded(schema)
+    assert any("CREATE INDEX CONCURRENTLY" in sql for sql in ran["fleet_a"])
+    assert not any("CONCURRENTLY" in sql for sql in ran["fleet_b"])
+    assert any(re.search(r"CREATE INDEX \"?numseq_last_value_idx", sql) for sql in ran["fleet_b"])

@@ -90,6 +90,8 @@ def test_stale_template_is_detected_and_refreshed(world, db):
 
 def test_missing_pg_dump_falls_back_to_migrations(world, db, monkeypatch, settings):
     monkeypatch.setattr(provisioning, "_cached_dump", None)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM public.tenants_templatedump")  # no other process stored the template's SQL
     settings.PG_DUMP_PATH = "/nonexistent/pg_dump"
     result = schema_provision(schema_name="no_dump")
     assert result.method == "migrations"

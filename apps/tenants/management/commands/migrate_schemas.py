@@ -34,7 +34,14 @@ from backend.fleet import (
     migration_lock,
     run_fleet,
 )
-from backend.migration_state import ALL, PRE, STAGES, post_deploy_keys
+from backend.migration_state import (
+    ALL,
+    PRE,
+    STAGES,
+    fleet_state_forget,
+    fleet_state_record,
+    post_deploy_keys,
+)
 from backend.provisioning import template_refresh, template_schema_name
 from backend.safe_ddl import DDLPolicy
 
@@ -120,6 +127,8 @@ class Command(MigrateSchemasCommand):
         if self._plain_django_tenants(options):
             if options.get("stage", ALL) == PRE:
                 raise CommandError("--stage pre cannot be combined with a target migration, --executor or --prune.")
+            if not (options["plan"] or options["check_unapplied"]):
+                fleet_state_forget(if_migrated=True)  # a target may unapply: /readyz must not trust the old record
             return super().handle(*args, **options)
         SyncCommon.handle(self, *args, **options)
 
@@ -199,6 +208,9 @@ class Command(MigrateSchemasCommand):
                 )
             with lock:
                 for scope, schemas in scopes:
+                    # /readyz trusts one fleet record: forget it while schemas change, record once all are current.
+                    fleet_wide = scope == "tenant" and schemas is None and not (plan_only or provisioning)
+                    last_tenant_id = fleet_state_forget() if fleet_wide else 0
                     run = run_fleet(
                         scope=scope,
                         schemas=schemas,
@@ -220,6 +232,8 @@ class Command(MigrateSchemasCommand):
                         break  # tenants are not migrated over a public schema that failed
                     if run.count(PENDING):
                         status = "pending"
+                    if fleet_wide:
+                        fleet_state_record(behind=0, last_tenant_id=last_tenant_id)
                 # New tenants are cloned from the template schema: keep it at the state just reached.
                 # Not after a pre stage: the release still running clones it, and it must not get
                 # contract steps (the new release refreshes it when it first provisions a tenant).
