@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenants", "0007_fleet_migration_state"),
+        ("tenants", "0008_fleet_migration_state"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenants", "0006_client_locale"),
+        ("tenants", "0007_support_sessions"),
     ]
 
     operations = [

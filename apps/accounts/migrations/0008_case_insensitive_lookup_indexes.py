@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0006_membership_sessions_revoked_at"),
+        ("accounts", "0007_support_sessions"),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tenants", "0008_case_insensitive_lookup_indexes"),
+        ("tenants", "0009_case_insensitive_lookup_indexes"),
     ]
 
     operations = [
