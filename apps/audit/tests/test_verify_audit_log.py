@@ -35,6 +35,10 @@ def _record_several(n: int) -> list[AuditEvent]:
 
 
 def test_chain_is_ok_after_several_records_in_every_schema(world, db, tenant_a):
+    # The public log is append-only: tests that commit (backup restores on their own connection) leave
+    # events there that no clean-up may delete, so count from what is there.
+    with schema_context("public"):
+        before = AuditEvent.objects.count()
     with schema_context("alpha"):
         events = _record_several(4)
     with schema_context("public"):
@@ -43,7 +47,7 @@ def test_chain_is_ok_after_several_records_in_every_schema(world, db, tenant_a):
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
     output = _verify()
     assert "alpha: OK (4 events)" in output
-    assert "public: OK (2 events)" in output
+    assert f"public: OK ({before + 2} events)" in output
     assert "beta: OK (0 events)" in output
 
 
