@@ -18,6 +18,13 @@ from rest_framework.views import APIView
 from .services import contact_erase, contact_export, member_erase, member_export
 
 
+def _confirmation(request) -> str:
+    """The body's "confirm" value; a body that is not a JSON object (a list, a number) is a 400, not a 500."""
+    if not isinstance(request.data, dict):
+        raise serializers.ValidationError({"confirm": ['Send a JSON object such as {"confirm": "ERASE"}.']})
+    return str(request.data.get("confirm", ""))
+
+
 def _download(document: dict, name: str) -> Response:
     return Response(document, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -41,7 +48,7 @@ class ContactEraseView(APIView):
         summary="Erase a contact's personal data (anonymise; audit values become unreadable)",
     )
     def post(self, request, pk: int):
-        contact = contact_erase(user=request.user, contact_id=pk, confirm=str(request.data.get("confirm", "")))
+        contact = contact_erase(user=request.user, contact_id=pk, confirm=_confirmation(request))
         return Response({"id": contact.pk, "erased": True})
 
 
@@ -72,5 +79,5 @@ class MemberEraseView(APIView):
         summary="Erase this tenant's view of a member (membership, tokens, invitations, audit e-mail/IP)",
     )
     def post(self, request, pk: int):
-        result = member_erase(user=request.user, member_id=pk, confirm=str(request.data.get("confirm", "")))
+        result = member_erase(user=request.user, member_id=pk, confirm=_confirmation(request))
         return Response({"id": pk, "erased": True, **result})

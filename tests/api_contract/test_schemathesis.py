@@ -73,7 +73,8 @@ class Tally:
         for failure in failures:
             kind = KINDS.get(type(failure).__name__, type(failure).__name__)
             self.kinds[kind] += 1
-            self.examples.setdefault((label, kind), f"{failure.title}: {failure.message.splitlines()[0]}"[:300])
+            first_line = (failure.message.splitlines() or [""])[0]  # a server error's message may be empty
+            self.examples.setdefault((label, kind), f"{failure.title}: {first_line}"[:300])
 
     def line(self) -> str:
         failed = sum(self.kinds.values())

@@ -112,6 +112,19 @@ def test_erasure_needs_the_confirmation_and_changes_nothing_without_it(tenant_a,
         assert Contact.objects.get(pk=pk).email == PERSON["email"]
 
 
+@pytest.mark.parametrize("body", ["[]", "7", '"ERASE"'])
+def test_erasure_with_a_body_that_is_not_an_object_is_a_400(tenant_a, client_for, body):
+    # Found by the API contract run: a JSON list made both erase endpoints answer 500.
+    pk = _contact(tenant_a, client_for, PERSON)
+    client = client_for(tenant_a, tenant_a.admin)
+    for url in (f"/api/v1/privacy/contacts/{pk}/erase/", f"/api/v1/privacy/members/{tenant_a.viewer.pk}/erase/"):
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == 400, (url, response.content)
+        assert "confirm" in response.json()["fields"]
+    with tenant_context(tenant_a.tenant):
+        assert Contact.objects.get(pk=pk).email == PERSON["email"]
+
+
 @pytest.mark.parametrize("path", ["export/", "erase/"])
 def test_other_tenants_and_lower_roles_and_outsiders_are_refused(tenant_a, tenant_b, outsider, client_for, path):
     pk = _contact(tenant_a, client_for, PERSON)
