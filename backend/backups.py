@@ -250,17 +250,22 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
 
 
+def _pg_restore(*, dump: Path, into) -> None:
+    """pg_restore `dump` into the (scratch) database `into`, all or nothing."""
+    args, env = connection_args(into)
+    _run(
+        [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+        + args
+        + [str(dump)],
+        env,
+        "pg_restore",
+    )
+
+
 def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> str:
     """Plain SQL that recreates the dump's schema under `new_schema` (renamed by PostgreSQL, see above)."""
     with scratch_database() as scratch, tempfile.TemporaryDirectory() as tmp:
-        args, env = connection_args(scratch)
-        _run(
-            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-            + args
-            + [str(dump)],
-            env,
-            "pg_restore",
-        )
+        _pg_restore(dump=dump, into=scratch)
         try:
             if source_schema != new_schema:  # equal when restoring under the original name
                 with _connect(scratch) as conn:
@@ -273,6 +278,7 @@ def renamed_schema_sql(*, dump: Path, source_schema: str, new_schema: str) -> st
             kind, name = unexpected[0]
             raise BackupError(f"the backup holds a {kind} {name!r} that the tenant template does not have; refused")
         sql_file = Path(tmp) / "restore.sql"
+        args, env = connection_args(scratch)
         _run(
             [
                 _tool("pg_dump"),
@@ -392,14 +398,7 @@ def scratch_restore_stats(*, dump: Path, whole: bool) -> dict[str, dict[str, dic
     """pg_restore `dump` into a throwaway database (dropped afterwards) and return {schema: table stats} of
     every schema restored there: what the restore drill compares with the manifest."""
     with scratch_database(extensions=not whole) as scratch:
-        args, env = connection_args(scratch)
-        _run(
-            [_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
-            + args
-            + [str(dump)],
-            env,
-            "pg_restore",
-        )
+        _pg_restore(dump=dump, into=scratch)
         try:
             with _connect(scratch) as conn, conn.cursor() as cursor:
                 return {schema: table_stats(cursor, schema) for schema in list_schemas(cursor)}
