@@ -19,6 +19,7 @@ import datetime
 import logging
 import tempfile
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -119,19 +120,7 @@ def retention_prune(*, kind: str, schema_name: str) -> list[str]:
     """Delete the scheduled backups that retention no longer keeps (storage object, then row)."""
     scheduled = list(Backup.objects.filter(kind=kind, schema_name=schema_name).filter(~Q(tier=Backup.Tier.MANUAL)))
     keep = retention_keep(scheduled)
-    storage = backup_storage()
-    removed = []
-    for backup in scheduled:
-        if backup.pk in keep:
-            continue
-        try:
-            storage.delete(backup.storage_name)
-        except OSError:
-            logger.exception("backup retention: could not delete %s; kept its row to retry", backup.storage_name)
-            continue
-        removed.append(backup.storage_name)
-        backup.delete()
-    return removed
+    return _backups_delete(backup for backup in scheduled if backup.pk not in keep)
 
 
 def purged_tenant_backups_prune() -> list[str]:
@@ -140,9 +129,14 @@ def purged_tenant_backups_prune() -> list[str]:
     cutoff = now() - datetime.timedelta(days=settings.BACKUP_PURGED_TENANT_DAYS)
     existing = Client.objects.values_list("schema_name", flat=True)
     stale = Backup.objects.filter(kind=Backup.Kind.TENANT, created_at__lt=cutoff).exclude(schema_name__in=existing)
+    return _backups_delete(stale)
+
+
+def _backups_delete(backups: Iterable[Backup]) -> list[str]:
+    """Delete each backup's file, then its row; a file that cannot be deleted keeps its row (retried next time)."""
     storage = backup_storage()
     removed = []
-    for backup in stale:
+    for backup in backups:
         try:
             storage.delete(backup.storage_name)
         except OSError:
