@@ -25,7 +25,7 @@ def _imports_of_apps(path: Path, root: Path = ROOT) -> list[str]:
 
 
 def test_backend_never_imports_apps():
-    modules = [path for path in (ROOT / "backend").rglob("*.py") if "tests" not in path.relative_to(ROOT).parts]
+    modules = list((ROOT / "backend").rglob("*.py"))  # its tests too: they test the platform alone
     assert modules
     assert [line for path in modules for line in _imports_of_apps(path)] == []
 
