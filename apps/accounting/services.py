@@ -271,11 +271,16 @@ def customer_credit_unapplied(*, credit: CustomerCredit) -> Decimal:
 
 
 @transaction.atomic
-def customer_credit_apply(*, user, credit: CustomerCredit, invoice: Invoice, amount: Decimal) -> CreditApplication:
-    """Apply part of a customer credit to one of that customer's open invoices (its balance due falls)."""
+def customer_credit_apply(
+    *, user, credit: CustomerCredit, invoice: Invoice, amount: Decimal | None = None
+) -> CreditApplication:
+    """Apply part of a customer credit to one of that customer's open invoices (its balance due falls).
+    Without an amount, as much as both allow: what is left of the credit or what is open on the invoice."""
     require_capability(user=user, capability=Capability.APPROVE)
     credit = CustomerCredit.objects.select_for_update().get(pk=credit.pk)
     row = locked(invoice)
+    if amount is None:
+        amount = min(customer_credit_unapplied(credit=credit), row.balance)
     amount = to_cents(Decimal(amount))
     errors: dict[str, list[str]] = {}
     if row.customer_id != credit.customer_id:

@@ -13,6 +13,7 @@ from apps.accounting import ledgers
 from apps.accounting import services as accounting
 from apps.accounting.models import SupplierBill
 from apps.accounts.permissions import Capability
+from apps.records.pages import form_errors_from
 from apps.records.services import RecordInvalid
 from backend.clock import tenant_today
 
@@ -40,9 +41,7 @@ def supplier_bill(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 accounting.supplier_bill_record(user=request.user, purchase_order=order, **form.cleaned_data)
             except RecordInvalid as exc:
-                for name, errors in exc.as_dict().items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, f"The supplier's invoice for {order.number} is recorded.")
                 return redirect("purchaseorder-detail", order.pk)

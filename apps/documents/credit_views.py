@@ -18,6 +18,7 @@ from apps.accounting import services as accounting
 from apps.accounting.models import ZERO, CustomerCredit, Invoice
 from apps.accounts.permissions import Capability
 from apps.partners.models import Customer
+from apps.records.pages import form_errors_from
 from apps.records.services import RecordInvalid
 from apps.ui.templatetags.ui import money
 
@@ -70,18 +71,18 @@ def credit_apply(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            credit, invoice = form.cleaned_data["credit"], form.cleaned_data["invoice"]
-            amount = form.cleaned_data["amount"]
-            if amount is None:
-                amount = min(accounting.customer_credit_unapplied(credit=credit), invoice.balance)
+            invoice = form.cleaned_data["invoice"]
             try:
-                accounting.customer_credit_apply(user=request.user, credit=credit, invoice=invoice, amount=amount)
+                application = accounting.customer_credit_apply(
+                    user=request.user,
+                    credit=form.cleaned_data["credit"],
+                    invoice=invoice,
+                    amount=form.cleaned_data["amount"],
+                )
             except RecordInvalid as exc:
-                for name, errors in exc.as_dict().items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                form_errors_from(exc, form)
             else:
-                messages.success(request, f"{money(amount)} of the credit is applied to {invoice.number}.")
+                messages.success(request, f"{money(application.amount)} of the credit is applied to {invoice.number}.")
                 return redirect(reverse("customer-account", args=[customer.pk]) + "#credits-heading")
         status = 400
     context = {

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from apps.accounts.permissions import Capability, has_capability
+from apps.records.pages import form_errors_from
 from apps.records.selectors import record_get_for_user
 from apps.records.services import RecordInvalid
 from backend.exceptions import ApplicationError
@@ -63,9 +64,7 @@ def company_details(request: HttpRequest) -> HttpResponse:
             try:
                 services.company_details_update(user=request.user, data=data)
             except ApplicationError as exc:
-                for name, errors in exc.as_dict().items():
-                    for error in errors:
-                        form.add_error(name if name in form.fields else None, error)
+                form_errors_from(exc, form)
             else:
                 messages.success(request, "Company details saved.")
                 return redirect("documents:company_details")
