@@ -4,9 +4,11 @@ render it: for the download views and the e-mail job alike."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 
 from apps.accounting.ledgers import Ledger, customer_ledger
@@ -66,33 +68,51 @@ def statement_pdf(item: Statement, head: Letterhead | None = None) -> bytes:
     return builders.statement_pdf(item.ledger, head, aging=item.aging)
 
 
+class _SentDocument(NamedTuple):
+    queryset: Callable[[], QuerySet]
+    build: Callable[..., bytes]  # (document, letterhead) -> PDF
+    noun: str  # what the document is ("Sales order")
+    title: str  # what the e-mail calls it ("Order confirmation")
+    slug: str  # the attachment's file name
+    number: Callable[[Any], str]
+
+
+_SENT_DOCUMENTS = {
+    DocumentSend.Kind.INVOICE: _SentDocument(
+        invoice_queryset, builders.invoice_pdf, "Invoice", "Invoice", "invoice", lambda d: d.number
+    ),
+    DocumentSend.Kind.PURCHASE_ORDER: _SentDocument(
+        purchase_order_queryset,
+        builders.purchase_order_pdf,
+        "Purchase order",
+        "Purchase order",
+        "purchase-order",
+        lambda d: d.number,
+    ),
+    DocumentSend.Kind.SALES_ORDER: _SentDocument(
+        sales_order_queryset,
+        builders.sales_order_pdf,
+        "Sales order",
+        "Order confirmation",
+        "order-confirmation",
+        lambda d: d.number,
+    ),
+    DocumentSend.Kind.CLAIM: _SentDocument(
+        claim_queryset, builders.claim_pdf, "Claim", "Claim", "claim", lambda d: str(d.pk)
+    ),
+}
+
+
 def render_send(send: DocumentSend, *, client: Client, details: CompanyDetails) -> tuple[str, str, str, bytes]:
     """(subject, body, attachment name, PDF) for a queued send; LookupError when the document is gone."""
     head = letterhead(client=client, details=details)
-    if send.kind == DocumentSend.Kind.INVOICE:
-        document = invoice_queryset().filter(pk=send.object_id).first()
+    if send.kind in _SENT_DOCUMENTS:
+        kind = _SENT_DOCUMENTS[send.kind]
+        document = kind.queryset().filter(pk=send.object_id).first()
         if document is None:
-            raise LookupError(f"Invoice {send.number} no longer exists.")
-        content = builders.invoice_pdf(document, head)
-        title, filename = "Invoice", builders.filename("invoice", document.number)
-    elif send.kind == DocumentSend.Kind.PURCHASE_ORDER:
-        document = purchase_order_queryset().filter(pk=send.object_id).first()
-        if document is None:
-            raise LookupError(f"Purchase order {send.number} no longer exists.")
-        content = builders.purchase_order_pdf(document, head)
-        title, filename = "Purchase order", builders.filename("purchase-order", document.number)
-    elif send.kind == DocumentSend.Kind.SALES_ORDER:
-        document = sales_order_queryset().filter(pk=send.object_id).first()
-        if document is None:
-            raise LookupError(f"Sales order {send.number} no longer exists.")
-        content = builders.sales_order_pdf(document, head)
-        title, filename = "Order confirmation", builders.filename("order-confirmation", document.number)
-    elif send.kind == DocumentSend.Kind.CLAIM:
-        document = claim_queryset().filter(pk=send.object_id).first()
-        if document is None:
-            raise LookupError(f"Claim {send.number} no longer exists.")
-        content = builders.claim_pdf(document, head)
-        title, filename = "Claim", builders.filename("claim", str(document.pk))
+            raise LookupError(f"{kind.noun} {send.number} no longer exists.")
+        content, title = kind.build(document, head), kind.title
+        filename = builders.filename(kind.slug, kind.number(document))
     else:
         customer = Customer.objects.filter(pk=send.object_id).first()
         if customer is None or send.period_start is None or send.period_end is None:
